@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import type { LoadedConfig } from './config/load.ts';
+import { healthRoutes } from './http/routes/health.ts';
+import { metricsRoute } from './http/routes/metrics.ts';
+import { buildApp } from './http/app.ts';
+import { Readiness } from './http/readiness.ts';
+import { registerHostMetrics, type Unregister } from './host/registry.ts';
+import type { Logger } from './log.ts';
+import { createPipeline, type Pipeline } from './telemetry/pipeline.ts';
+import { buildResource } from './telemetry/resource.ts';
+import { registerSelfMetrics } from './telemetry/self-metrics.ts';
+
+export interface AgentDeps {
+  readonly config: LoadedConfig;
+  readonly log: Logger;
+  readonly version: string;
+  readonly now?: () => number;
+}
+
+const METER_NAME = 'qb-agent';
+
+/**
+ * Composition root: builds every component from the configuration, starts them
+ * in order and stops them in reverse. Holds no global state: two agents can run
+ * in one process (the tests do).
+ */
+export class Agent {
+  readonly readiness = new Readiness();
+  readonly pipeline: Pipeline;
+  readonly app: FastifyInstance;
+  readonly #deps: AgentDeps;
+  readonly #log: Logger;
+  #unregisterHost: Unregister | undefined;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(deps: AgentDeps) {
+    this.#deps = deps;
+    this.#log = deps.log;
+    const { values, sources } = deps.config;
+    const now = deps.now ?? Date.now;
+    this.pipeline = createPipeline({
+      otlp: values.otlp,
+      resource: buildResource({
+        config: values,
+        serviceNameExplicit: sources['service.name']?.kind !== 'default',
+        version: deps.version,
+      }),
+      views: [],
+      log: deps.log,
+    });
+    const meter = this.pipeline.meterProvider.getMeter(METER_NAME, deps.version);
+    registerSelfMetrics(meter, { version: deps.version, health: this.pipeline.exportHealth });
+    if (values.host.enabled) {
+      this.#unregisterHost = registerHostMetrics({
+        meterProvider: this.pipeline.meterProvider,
+        meter,
+        context: { procPath: values.host.procPath, rootfsPath: values.host.rootfsPath, now },
+        log: deps.log.child({ component: 'host' }),
+      });
+    }
+    this.app = buildApp({
+      log: deps.log.child({ component: 'http' }),
+      routes: [healthRoutes(this.readiness), metricsRoute(this.pipeline.prometheus)],
+    });
+  }
+
+  /** Listens and marks the agent ready; resolves with the bound address. */
+  async start(): Promise<string> {
+    const { http, otlp } = this.#deps.config.values;
+    const address = await this.app.listen({ host: http.host, port: http.port });
+    this.readiness.markReady();
+    this.#log.info(
+      { address, push: otlp.endpoint ? { endpoint: otlp.endpoint, protocol: otlp.protocol, intervalMs: otlp.intervalMs } : 'off' },
+      'qb-agent started',
+    );
+    return address;
+  }
+
+  /**
+   * Stops accepting requests, makes a final OTLP push and shuts the meter
+   * provider down, all within otlp.timeoutMs. Idempotent; safe without start().
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#doShutdown();
+    return this.#shutdown;
+  }
+
+  async #doShutdown(): Promise<void> {
+    const deadlineMs = this.#deps.config.values.otlp.timeoutMs;
+    this.readiness.markStopping();
+    this.#log.info({ deadlineMs }, 'shutting down');
+    await this.app.close();
+    this.#unregisterHost?.();
+    const flushed = await withDeadline(this.pipeline.meterProvider.shutdown({ timeoutMillis: deadlineMs }), deadlineMs);
+    if (!flushed) this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
+    this.#log.info('stopped');
+  }
+}
+
+/** Resolves true when the promise settles in time, false at the deadline; never rejects. */
+async function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

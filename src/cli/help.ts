@@ -1,0 +1,31 @@
+import { listSettings } from '../config/schema.ts';
+
+function formatDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',');
+  if (value === '') return '(empty)';
+  return String(value);
+}
+
+/** `qb-agent --help`: commands, then every setting with its flag, env var and default. */
+export function helpText(version: string): string {
+  const lines = [
+    `qb-agent ${version}: metrics agent for the quality-billing platform`,
+    '',
+    'Usage:',
+    '  qb-agent [run] [--config PATH] [--<key> VALUE ...]   run the agent (default command)',
+    '  qb-agent check-config [--config PATH] [--<key> VALUE ...]',
+    '                                                       validate, print the effective config (secrets redacted); exit 0 or 2',
+    '  qb-agent --help | --version',
+    '',
+    'Precedence: flags > environment > config file (--config or QB_AGENT_CONFIG; YAML or JSON) > defaults.',
+    '',
+    'Settings (flag = --<key>):',
+  ];
+  for (const s of listSettings()) {
+    const env = [s.env, ...(s.envFallbacks ?? [])].filter(Boolean).join(', ');
+    lines.push(`  ${s.key}`);
+    lines.push(`      ${s.doc}`);
+    lines.push(`      env: ${env || '-'}   default: ${formatDefault(s.default)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,223 @@
+/**
+ * The configuration schema: the single source of truth for every setting, its
+ * documentation, format, default, environment variable and command-line flag.
+ * `docs/configuration.md`, `config/default.yaml` and `qb-agent --help` are all
+ * generated from this table (a test fails when the committed copies drift).
+ *
+ * Every key is also a flag: `--http.port 9000` or `--http.port=9000`.
+ */
+export interface SettingSpec {
+  readonly doc: string;
+  readonly format: string | readonly string[] | StringConstructor;
+  readonly default: string | number | boolean | readonly string[];
+  readonly env?: string;
+  /** Other environment variables read when `env` is unset (first set wins). */
+  readonly envFallbacks?: readonly string[];
+  readonly sensitive?: boolean;
+}
+
+export const SCHEMA = {
+  http: {
+    host: {
+      doc: 'Address the HTTP server (ingest API, /metrics, health) listens on. Loopback by default; use 0.0.0.0 in a container.',
+      format: 'listen-host',
+      default: '127.0.0.1',
+      env: 'QB_AGENT_HTTP_HOST',
+    },
+    port: {
+      doc: 'TCP port of the HTTP server. 9464 is the port OpenTelemetry assigns to Prometheus exporters.',
+      format: 'tcp-port',
+      default: 9464,
+      env: 'QB_AGENT_HTTP_PORT',
+    },
+  },
+  service: {
+    name: {
+      doc: 'service.name resource attribute. OTEL_SERVICE_NAME wins over this setting, as the OpenTelemetry specification requires.',
+      format: String,
+      default: 'qb-agent',
+      env: 'OTEL_SERVICE_NAME',
+    },
+    instanceId: {
+      doc: 'service.instance.id resource attribute. Empty: "<host name>:<http.port>", stable across restarts so pushed series continue.',
+      format: String,
+      default: '',
+      env: 'QB_AGENT_SERVICE_INSTANCE_ID',
+    },
+    resourceAttributes: {
+      doc: 'Extra resource attributes as key=value pairs separated by commas (values percent-encoded), as in OTEL_RESOURCE_ATTRIBUTES.',
+      format: 'key-value-list',
+      default: '',
+      env: 'OTEL_RESOURCE_ATTRIBUTES',
+    },
+  },
+  otlp: {
+    endpoint: {
+      doc: 'Full OTLP/HTTP metrics URL (e.g. http://collector:4318/v1/metrics). Empty disables push. When unset, OTEL_EXPORTER_OTLP_ENDPOINT + "/v1/metrics" is used.',
+      format: 'http-url-or-empty',
+      default: '',
+      env: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+    },
+    protocol: {
+      doc: 'OTLP encoding: http/protobuf (the specification default, and the only one some backends accept) or http/json.',
+      format: ['http/protobuf', 'http/json'],
+      default: 'http/protobuf',
+      env: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
+      envFallbacks: ['OTEL_EXPORTER_OTLP_PROTOCOL'],
+    },
+    headers: {
+      doc: 'Extra HTTP headers for OTLP requests, as key=value pairs separated by commas (values percent-encoded). Redacted in logs and check-config.',
+      format: 'key-value-list',
+      default: '',
+      env: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+      envFallbacks: ['OTEL_EXPORTER_OTLP_HEADERS'],
+      sensitive: true,
+    },
+    compression: {
+      doc: 'Compression of OTLP request bodies: gzip or none.',
+      format: ['gzip', 'none'],
+      default: 'none',
+      env: 'OTEL_EXPORTER_OTLP_METRICS_COMPRESSION',
+      envFallbacks: ['OTEL_EXPORTER_OTLP_COMPRESSION'],
+    },
+    intervalMs: {
+      doc: 'Milliseconds between two OTLP pushes.',
+      format: 'interval-ms',
+      default: 15000,
+      env: 'OTEL_METRIC_EXPORT_INTERVAL',
+    },
+    timeoutMs: {
+      doc: 'Milliseconds one OTLP push may take, retries included; also bounds the final push at shutdown. At most otlp.intervalMs.',
+      format: 'interval-ms',
+      default: 10000,
+      env: 'OTEL_METRIC_EXPORT_TIMEOUT',
+    },
+  },
+  host: {
+    enabled: {
+      doc: 'Record host metrics: CPU, memory, network, filesystems, disk I/O and the agent process.',
+      format: 'strict-boolean',
+      default: true,
+      env: 'QB_AGENT_HOST_METRICS',
+    },
+    procPath: {
+      doc: 'Mount point of procfs; point it at the host\'s /proc when the agent runs in a container.',
+      format: String,
+      default: '/proc',
+      env: 'QB_AGENT_HOST_PROC_PATH',
+    },
+    rootfsPath: {
+      doc: 'Prefix prepended to mount points read from procPath/1/mounts before statfs; the host\'s / mounted into a container.',
+      format: String,
+      default: '/',
+      env: 'QB_AGENT_HOST_ROOTFS_PATH',
+    },
+  },
+  ingest: {
+    tokens: {
+      doc: 'Bearer tokens accepted by POST /v1/events, separated by commas. Empty: no authentication, allowed only on a loopback address or with ingest.allowAnonymous.',
+      format: 'string-list',
+      default: [],
+      env: 'QB_AGENT_INGEST_TOKENS',
+      sensitive: true,
+    },
+    allowAnonymous: {
+      doc: 'Accept unauthenticated events on a non-loopback address when no tokens are set.',
+      format: 'strict-boolean',
+      default: false,
+      env: 'QB_AGENT_INGEST_ALLOW_ANONYMOUS',
+    },
+    maxBodyBytes: {
+      doc: 'Largest accepted request body in bytes; larger requests get 413.',
+      format: 'body-bytes',
+      default: 1048576,
+      env: 'QB_AGENT_INGEST_MAX_BODY_BYTES',
+    },
+    maxEventsPerBatch: {
+      doc: 'Most events one request may carry; more get 413.',
+      format: 'batch-size',
+      default: 10000,
+      env: 'QB_AGENT_INGEST_MAX_EVENTS_PER_BATCH',
+    },
+    dedupeWindowSec: {
+      doc: 'Seconds an accepted event id is remembered: a resent event with that id is a duplicate and is not counted again.',
+      format: 'window-seconds',
+      default: 86400,
+      env: 'QB_AGENT_INGEST_DEDUPE_WINDOW_SEC',
+    },
+    dedupeMaxIds: {
+      doc: 'Most event ids remembered for deduplication; the oldest are forgotten first.',
+      format: 'id-count',
+      default: 1000000,
+      env: 'QB_AGENT_INGEST_DEDUPE_MAX_IDS',
+    },
+  },
+  business: {
+    activeUserWindowSec: {
+      doc: 'A user counts as active for this many seconds after their latest event, unless their latest user_activity said inactive.',
+      format: 'window-seconds',
+      default: 300,
+      env: 'QB_AGENT_ACTIVE_USER_WINDOW_SEC',
+    },
+    gradeThresholds: {
+      doc: 'Quality grades from assessment scores as grade:minScore pairs, best first, the last with minimum 0.',
+      format: 'grade-thresholds',
+      default: 'A:90,B:80,C:70,D:0',
+      env: 'QB_AGENT_GRADE_THRESHOLDS',
+    },
+    cardinalityLimit: {
+      doc: 'Most attribute sets (label combinations) kept per business metric; further ones are folded into the otel_metric_overflow="true" series.',
+      format: 'cardinality',
+      default: 2000,
+      env: 'QB_AGENT_CARDINALITY_LIMIT',
+    },
+  },
+  log: {
+    level: {
+      doc: 'Log level of the JSON logs written to stdout.',
+      format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+      env: 'QB_AGENT_LOG_LEVEL',
+    },
+  },
+} as const satisfies Record<string, Record<string, SettingSpec>>;
+
+export interface ConfigValues {
+  http: { host: string; port: number };
+  service: { name: string; instanceId: string; resourceAttributes: string };
+  otlp: {
+    endpoint: string;
+    protocol: 'http/protobuf' | 'http/json';
+    headers: string;
+    compression: 'gzip' | 'none';
+    intervalMs: number;
+    timeoutMs: number;
+  };
+  host: { enabled: boolean; procPath: string; rootfsPath: string };
+  ingest: {
+    tokens: string[];
+    allowAnonymous: boolean;
+    maxBodyBytes: number;
+    maxEventsPerBatch: number;
+    dedupeWindowSec: number;
+    dedupeMaxIds: number;
+  };
+  business: { activeUserWindowSec: number; gradeThresholds: string; cardinalityLimit: number };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+}
+
+export interface SettingEntry extends SettingSpec {
+  /** Dotted key, e.g. `http.port`; also the flag name `--http.port`. */
+  readonly key: string;
+}
+
+/** Every setting, flattened, in schema order. */
+export function listSettings(): SettingEntry[] {
+  const out: SettingEntry[] = [];
+  for (const [section, settings] of Object.entries(SCHEMA)) {
+    for (const [name, spec] of Object.entries(settings as Record<string, SettingSpec>)) {
+      out.push({ key: `${section}.${name}`, ...spec });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/**
+ * Every error the HTTP API answers with: a stable machine-readable code, its
+ * status and what it means. docs/api.md lists this table (generated, drift-tested);
+ * clients branch on `error`, never on `message`.
+ */
+export const ERRORS = {
+  malformed_body: { status: 400, meaning: 'The body is not valid JSON / NDJSON, or not of the documented shape.' },
+  invalid_events: { status: 400, meaning: 'At least one event failed validation; nothing in the batch was recorded. `details` lists each problem.' },
+  unauthorized: { status: 401, meaning: 'Missing or wrong bearer token.' },
+  not_found: { status: 404, meaning: 'No such route.' },
+  id_conflict: { status: 409, meaning: 'An event id was already accepted with different content; nothing in the batch was recorded. `details` lists the indexes.' },
+  body_too_large: { status: 413, meaning: 'The body is larger than ingest.maxBodyBytes.' },
+  too_many_events: { status: 413, meaning: 'The batch has more events than ingest.maxEventsPerBatch.' },
+  unsupported_media_type: { status: 415, meaning: 'Content-Type is neither application/json nor application/x-ndjson.' },
+  overloaded: { status: 429, meaning: 'Too many ingest requests in flight; retry after the Retry-After seconds.' },
+  internal: { status: 500, meaning: 'An unexpected error; the batch was not recorded. Safe to retry with the same ids.' },
+  not_ready: { status: 503, meaning: 'The agent is starting or shutting down; retry shortly.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorBody {
+  readonly error: ErrorCode;
+  readonly message: string;
+  readonly details?: readonly unknown[];
+}
+
+/** An error that becomes the JSON body `{error, message, details?}` with the catalogue's status. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: readonly unknown[] | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: readonly unknown[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+
+  toBody(): ErrorBody {
+    return { error: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}

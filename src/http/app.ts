@@ -1,0 +1,68 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+
+export interface AppOptions {
+  readonly log: Logger;
+  /** Route plugins, registered in order. */
+  readonly routes: readonly FastifyPluginAsync[];
+  /** Default body limit; routes that accept bodies set their own. */
+  readonly bodyLimit?: number;
+}
+
+/** Fastify's per-request lines at debug instead of info: a scrape every few seconds must not flood the logs. */
+class DebugRequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ method: request.method, url: request.url }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    reply.log.debug({ status: reply.statusCode, ms: reply.elapsedTime, err: error ?? undefined }, 'request completed');
+  }
+}
+
+/**
+ * Builds the HTTP app without listening, so tests drive it through inject().
+ * Every error leaves as the catalogue's JSON body; request logs are debug-level
+ * (a scrape every few seconds must not flood the logs).
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    logController: new DebugRequestLogs(),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Idle keep-alive sockets are closed on shutdown so close() returns promptly.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    requestTimeout: 30_000,
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const err = new ApiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.code(err.status).send(err.toBody());
+  });
+
+  app.setErrorHandler((caught, request, reply) => {
+    const error = caught as FastifyError;
+    if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 413) {
+      const err = new ApiError('body_too_large', error.message);
+      return reply.code(err.status).send(err.toBody());
+    }
+    if (status === 415) {
+      const err = new ApiError('unsupported_media_type', error.message);
+      return reply.code(err.status).send(err.toBody());
+    }
+    if (status !== undefined && status >= 400 && status < 500) {
+      const err = new ApiError('malformed_body', error.message);
+      return reply.code(err.status).send(err.toBody());
+    }
+    request.log.error({ err: error }, 'unhandled error in request');
+    const err = new ApiError('internal', 'internal error; nothing was recorded');
+    return reply.code(err.status).send(err.toBody());
+  });
+
+  for (const route of options.routes) void app.register(route);
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import type { Readiness } from '../readiness.ts';
+
+/** /healthz: the process is alive. /readyz: the pipeline is started and not shutting down. */
+export function healthRoutes(readiness: Readiness) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get('/healthz', async () => ({ status: 'ok' }));
+    app.get('/readyz', async (_request, reply) => {
+      const phase = readiness.phase;
+      return reply.code(phase === 'ready' ? 200 : 503).send({ status: phase });
+    });
+  };
+}

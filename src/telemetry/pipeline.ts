@@ -1,0 +1,39 @@
+import type { Resource } from '@opentelemetry/resources';
+import { MeterProvider, type PeriodicExportingMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import type { ConfigValues } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { ExportHealth } from './export-health.ts';
+import { createOtlpReader } from './otlp-push.ts';
+import { PrometheusPull } from './prometheus-pull.ts';
+
+export interface Pipeline {
+  readonly meterProvider: MeterProvider;
+  readonly prometheus: PrometheusPull;
+  /** Present when otlp.endpoint is set. */
+  readonly otlpReader: PeriodicExportingMetricReader | undefined;
+  readonly exportHealth: ExportHealth;
+}
+
+export interface PipelineOptions {
+  readonly otlp: Readonly<ConfigValues['otlp']>;
+  readonly resource: Resource;
+  readonly views: readonly ViewOptions[];
+  readonly log: Logger;
+}
+
+/**
+ * One MeterProvider, two readers: the same instruments are visible on /metrics
+ * (pull) and in every OTLP push. Nothing here is global: the provider is passed
+ * to whoever records, never registered with the OpenTelemetry API singleton.
+ */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const exportHealth = new ExportHealth(options.log.child({ component: 'otlp' }));
+  const prometheus = new PrometheusPull(options.log.child({ component: 'prometheus' }));
+  const otlpReader = options.otlp.endpoint ? createOtlpReader(options.otlp, exportHealth) : undefined;
+  const meterProvider = new MeterProvider({
+    resource: options.resource,
+    views: [...options.views],
+    readers: otlpReader ? [prometheus.reader, otlpReader] : [prometheus.reader],
+  });
+  return { meterProvider, prometheus, otlpReader, exportHealth };
+}

@@ -1,0 +1,32 @@
+import { hostname } from 'node:os';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { parseKeyValueList } from '../config/formats.ts';
+import type { ConfigValues } from '../config/schema.ts';
+
+export interface ResourceInputs {
+  readonly config: Readonly<ConfigValues>;
+  /** Whether service.name was set explicitly (file, env or flag) rather than defaulted. */
+  readonly serviceNameExplicit: boolean;
+  readonly version: string;
+  readonly hostName?: string;
+}
+
+/**
+ * The resource every metric carries: OTEL_RESOURCE_ATTRIBUTES first, then the
+ * attributes the agent owns. service.name from OTEL_RESOURCE_ATTRIBUTES is kept
+ * only when nothing set service.name explicitly, as the SDK specification orders.
+ */
+export function buildResource(inputs: ResourceInputs): Resource {
+  const extra = parseKeyValueList(inputs.config.service.resourceAttributes);
+  const host = inputs.hostName ?? hostname();
+  const serviceName =
+    !inputs.serviceNameExplicit && extra[ATTR_SERVICE_NAME] ? extra[ATTR_SERVICE_NAME] : inputs.config.service.name;
+  return resourceFromAttributes({
+    ...extra,
+    [ATTR_SERVICE_NAME]: serviceName,
+    [ATTR_SERVICE_VERSION]: inputs.version,
+    'service.instance.id': inputs.config.service.instanceId || `${host}:${inputs.config.http.port}`,
+    'host.name': extra['host.name'] ?? host,
+  });
+}
