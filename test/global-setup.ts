@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Runs once before the suite: builds dist/ (end-to-end tests run the built agent,
+ * as production does) and fetches the Debian tools the tests run for real into
+ * .cache/tools. Where apt-get is missing (a developer's Mac) the tools stay
+ * absent and the tests that need them skip, naming the tool.
+ */
+export default function setup(project: TestProject): void {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (existsSync('/usr/bin/apt-get')) {
+    execFileSync('bash', ['scripts/provision-tools.sh', 'prometheus', 'victoria-metrics'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  project.provide('root', ROOT);
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    root: string;
+  }
+}

@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const TOOLS = {
+  promtool: 'prometheus/usr/bin/promtool',
+  prometheus: 'prometheus/usr/bin/prometheus',
+  'victoria-metrics': 'victoria-metrics/usr/bin/victoria-metrics',
+} as const;
+
+export type ToolName = keyof typeof TOOLS;
+
+/** Path of a Debian tool fetched by scripts/provision-tools.sh, or undefined where it could not be fetched. */
+export function toolPath(name: ToolName): string | undefined {
+  const path = join(ROOT, '.cache', 'tools', TOOLS[name]);
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Why a test that needs the tool must skip, or undefined when it is there. On
+ * machines with apt (ours, CI) the tools are always provisioned, so a missing
+ * tool there is a failure of the setup, not a skip.
+ */
+export function missingTool(name: ToolName): string | undefined {
+  if (toolPath(name)) return undefined;
+  if (existsSync('/usr/bin/apt-get')) {
+    throw new Error(`${name} should have been provisioned by scripts/provision-tools.sh but is missing`);
+  }
+  return `${name} is not available (no apt-get on this machine); skipping`;
+}
