@@ -1,4 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
+import { createBearerCheck } from './ingest/auth.ts';
+import { Ingestor } from './ingest/ingestor.ts';
+import { eventsRoute } from './ingest/routes/events.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
@@ -28,6 +32,8 @@ export class Agent {
   readonly readiness = new Readiness();
   readonly pipeline: Pipeline;
   readonly app: FastifyInstance;
+  readonly business: BusinessParts;
+  readonly ingestor: Ingestor;
   readonly #deps: AgentDeps;
   readonly #log: Logger;
   #unregisterHost: Unregister | undefined;
@@ -45,7 +51,7 @@ export class Agent {
         serviceNameExplicit: sources['service.name']?.kind !== 'default',
         version: deps.version,
       }),
-      views: [],
+      views: businessViewsFor(values),
       log: deps.log,
     });
     const meter = this.pipeline.meterProvider.getMeter(METER_NAME, deps.version);
@@ -58,19 +64,41 @@ export class Agent {
         log: deps.log.child({ component: 'host' }),
       });
     }
+    this.business = createBusiness(meter, values, deps.log.child({ component: 'business' }), now);
+    this.ingestor = new Ingestor(meter, { recorder: this.business.recorder, dedupe: this.business.dedupe });
+    const requests = meter.createCounter('qb_agent_ingest_requests', {
+      description: 'Requests to POST /v1/events by response status code.',
+      unit: '{request}',
+    });
     this.app = buildApp({
       log: deps.log.child({ component: 'http' }),
-      routes: [healthRoutes(this.readiness), metricsRoute(this.pipeline.prometheus)],
+      routes: [
+        healthRoutes(this.readiness),
+        metricsRoute(this.pipeline.prometheus),
+        eventsRoute({
+          ingestor: this.ingestor,
+          authorize: values.ingest.tokens.length > 0 ? createBearerCheck(values.ingest.tokens) : undefined,
+          maxBodyBytes: values.ingest.maxBodyBytes,
+          maxEventsPerBatch: values.ingest.maxEventsPerBatch,
+          requests,
+        }),
+      ],
     });
   }
 
   /** Listens and marks the agent ready; resolves with the bound address. */
   async start(): Promise<string> {
-    const { http, otlp } = this.#deps.config.values;
+    const { http, otlp, ingest } = this.#deps.config.values;
     const address = await this.app.listen({ host: http.host, port: http.port });
     this.readiness.markReady();
+    const auth =
+      ingest.tokens.length > 0
+        ? `bearer token (${ingest.tokens.length} configured)`
+        : ingest.allowAnonymous
+          ? 'none: ingest.allowAnonymous=true accepts unauthenticated events'
+          : 'none: listening on loopback only';
     this.#log.info(
-      { address, push: otlp.endpoint ? { endpoint: otlp.endpoint, protocol: otlp.protocol, intervalMs: otlp.intervalMs } : 'off' },
+      { address, ingestAuth: auth, push: otlp.endpoint ? { endpoint: otlp.endpoint, protocol: otlp.protocol, intervalMs: otlp.intervalMs } : 'off' },
       'qb-agent started',
     );
     return address;

@@ -51,7 +51,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return reply.code(err.status).send(err.toBody());
     }
     if (status === 415) {
-      const err = new ApiError('unsupported_media_type', error.message);
+      const err = new ApiError('unsupported_media_type', 'Content-Type must be application/json or application/x-ndjson');
       return reply.code(err.status).send(err.toBody());
     }
     if (status !== undefined && status >= 400 && status < 500) {

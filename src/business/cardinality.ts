@@ -1,0 +1,75 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Logger } from '../log.ts';
+
+/** The attribute set the OpenTelemetry SDK uses for folded series. */
+export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+
+export interface CardinalityUsage {
+  readonly metric: string;
+  readonly series: number;
+  readonly limit: number;
+  readonly overflowed: number;
+}
+
+/**
+ * Enforces the per-metric cardinality limit before recording and hands out one
+ * cached attributes object per label combination.
+ *
+ * The SDK's own aggregationCardinalityLimit (sdk-metrics 3.1) only bounds the
+ * attribute sets seen between two collections; with cumulative temporality
+ * every collection admits up to `limit` new sets again, so memory and series
+ * grow without bound. Here the limit holds for the agent's lifetime, exactly as
+ * the SDK defines it: `limit - 1` real series plus the overflow series.
+ * Overflow is never silent: it counts in qb_agent_cardinality_overflow_total
+ * and logs one warning per metric.
+ */
+export class CardinalityGuard {
+  readonly #limit: number;
+  readonly #log: Logger;
+  readonly #series = new Map<string, Map<string, Attributes>>();
+  readonly #overflowed = new Map<string, number>();
+
+  constructor(limit: number, log: Logger) {
+    this.#limit = limit;
+    this.#log = log;
+  }
+
+  /**
+   * The attributes to record with: the cached object for these label values, or
+   * the overflow attributes once the metric is full. `key` must identify the
+   * label values uniquely (the caller joins them with a separator).
+   */
+  attributes(metric: string, key: string, build: () => Attributes): Attributes {
+    let series = this.#series.get(metric);
+    if (!series) {
+      series = new Map();
+      this.#series.set(metric, series);
+    }
+    const cached = series.get(key);
+    if (cached) return cached;
+    if (series.size >= this.#limit - 1) {
+      const count = (this.#overflowed.get(metric) ?? 0) + 1;
+      this.#overflowed.set(metric, count);
+      if (count === 1) {
+        this.#log.warn(
+          { metric, limit: this.#limit },
+          'cardinality limit reached: further label combinations of this metric are folded into otel_metric_overflow="true"',
+        );
+      }
+      return OVERFLOW_ATTRIBUTES;
+    }
+    const attributes = Object.freeze(build());
+    series.set(key, attributes);
+    return attributes;
+  }
+
+  /** Per-metric series in use, for self-metrics and the status page. */
+  usage(): CardinalityUsage[] {
+    return [...this.#series.entries()].map(([metric, series]) => ({
+      metric,
+      series: series.size + (this.#overflowed.has(metric) ? 1 : 0),
+      limit: this.#limit,
+      overflowed: this.#overflowed.get(metric) ?? 0,
+    }));
+  }
+}

@@ -1,0 +1,80 @@
+import { hash } from 'node:crypto';
+
+export type DedupeVerdict = 'new' | 'duplicate' | 'conflict';
+
+/**
+ * Remembers accepted event ids with a fingerprint of their content, for
+ * `windowMs` and at most `maxIds` ids (oldest forgotten first). A resent event
+ * with the same id and content is a duplicate; the same id with other content
+ * is a conflict — a client bug that must not pass for a retry.
+ */
+export class DedupeStore {
+  /** id → content fingerprint; Map order is acceptance order. */
+  readonly #ids = new Map<string, string>();
+  /** Acceptance time of each id, in the same order as #ids. */
+  readonly #times: number[] = [];
+  #timesHead = 0;
+  readonly #windowMs: number;
+  readonly #maxIds: number;
+  readonly #now: () => number;
+
+  constructor(options: { windowMs: number; maxIds: number; now?: () => number }) {
+    this.#windowMs = options.windowMs;
+    this.#maxIds = options.maxIds;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    this.#expire();
+    return this.#ids.size;
+  }
+
+  check(id: string, fingerprint: string): DedupeVerdict {
+    this.#expire();
+    const known = this.#ids.get(id);
+    if (known === undefined) return 'new';
+    return known === fingerprint ? 'duplicate' : 'conflict';
+  }
+
+  remember(id: string, fingerprint: string, atMs: number = this.#now()): void {
+    if (this.#ids.has(id)) return;
+    this.#ids.set(id, fingerprint);
+    this.#times.push(atMs);
+    while (this.#ids.size > this.#maxIds) this.#dropOldest();
+  }
+
+  /** Every remembered id in acceptance order, for snapshots. */
+  *entries(): IterableIterator<[id: string, fingerprint: string, atMs: number]> {
+    let i = this.#timesHead;
+    for (const [id, fp] of this.#ids) yield [id, fp, this.#times[i++]!];
+  }
+
+  #expire(): void {
+    const cutoff = this.#now() - this.#windowMs;
+    while (this.#ids.size > 0 && this.#times[this.#timesHead]! <= cutoff) this.#dropOldest();
+  }
+
+  #dropOldest(): void {
+    const oldest = this.#ids.keys().next().value as string;
+    this.#ids.delete(oldest);
+    this.#timesHead++;
+    // Compact the time queue now and then instead of shifting on every drop.
+    if (this.#timesHead > 4096 && this.#timesHead * 2 > this.#times.length) {
+      this.#times.splice(0, this.#timesHead);
+      this.#timesHead = 0;
+    }
+  }
+}
+
+/**
+ * Content fingerprint of an event: SHA-1 of its canonical JSON (keys sorted,
+ * the id left out). Clients may reorder keys on a retry; the content is what counts.
+ */
+export function fingerprint(event: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(event)
+    .filter((k) => k !== 'id')
+    .sort();
+  let canonical = '{';
+  for (const k of keys) canonical += `${JSON.stringify(k)}:${JSON.stringify(event[k])},`;
+  return hash('sha1', `${canonical}}`, 'base64');
+}

@@ -1,0 +1,112 @@
+import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import { CATALOGUE, type MetricKey, type MetricSpec } from './catalogue.ts';
+import type { ActiveUsers } from './active-users.ts';
+import type { CardinalityGuard } from './cardinality.ts';
+import type { BusinessEvent } from './events.ts';
+import type { Grader } from './grades.ts';
+
+type SyncKey = Exclude<MetricKey, 'activeUsers'>;
+
+/** Separator for cardinality keys; cannot occur in label values (validation forbids control characters). */
+const SEP = '\u0001';
+
+/**
+ * Turns validated events into OpenTelemetry measurements, one instrument per
+ * catalogue row. Only the catalogue's labels are ever set, and user ids feed
+ * the active-user count only.
+ */
+export class BusinessRecorder {
+  readonly #counters = new Map<SyncKey, Counter>();
+  readonly #histograms = new Map<SyncKey, Histogram>();
+  readonly #guard: CardinalityGuard;
+  readonly #grade: Grader;
+  readonly #activeUsers: ActiveUsers;
+
+  constructor(meter: Meter, deps: { guard: CardinalityGuard; grade: Grader; activeUsers: ActiveUsers }) {
+    this.#guard = deps.guard;
+    this.#grade = deps.grade;
+    this.#activeUsers = deps.activeUsers;
+    for (const [key, spec] of Object.entries(CATALOGUE) as Array<[MetricKey, MetricSpec]>) {
+      const options = { description: spec.help, unit: spec.unit };
+      if (key === 'activeUsers') {
+        meter.createObservableGauge(spec.name, options).addCallback((r) => r.observe(this.#activeUsers.count()));
+      } else if (spec.kind === 'counter') {
+        this.#counters.set(key, meter.createCounter(spec.name, options));
+      } else {
+        this.#histograms.set(key, meter.createHistogram(spec.name, { ...options, advice: { explicitBucketBoundaries: [...(spec.buckets ?? [])] } }));
+      }
+    }
+  }
+
+  record(event: BusinessEvent): void {
+    switch (event.type) {
+      case 'work_session': {
+        const a = this.#attrs('workTime', event.task_type, () => ({ task_type: event.task_type }));
+        this.#add('workTime', event.duration_seconds, a);
+        this.#add('effectiveWorkTime', event.effective_seconds, this.#attrs('effectiveWorkTime', event.task_type, () => ({ task_type: event.task_type })));
+        this.#add('workSessions', 1, this.#attrs('workSessions', event.task_type, () => ({ task_type: event.task_type })));
+        this.#activeUsers.seen(event.user);
+        return;
+      }
+      case 'user_activity':
+        this.#activeUsers.activity(event.user, event.state);
+        return;
+      case 'quality_assessment': {
+        const grade = this.#grade(event.score);
+        this.#observe('qualityScore', event.score, this.#attrs('qualityScore', event.task_type, () => ({ task_type: event.task_type })));
+        this.#add(
+          'qualityAssessments',
+          1,
+          this.#attrs('qualityAssessments', `${event.task_type}${SEP}${grade}`, () => ({ task_type: event.task_type, grade })),
+        );
+        if (event.previous_score !== undefined) {
+          this.#observe(
+            'qualityImprovement',
+            event.score - event.previous_score,
+            this.#attrs('qualityImprovement', event.task_type, () => ({ task_type: event.task_type })),
+          );
+        }
+        if (event.user !== undefined) this.#activeUsers.seen(event.user);
+        return;
+      }
+      case 'invoice': {
+        const key = `${event.currency}${SEP}${event.quality_grade}`;
+        const build = () => ({ currency: event.currency, quality_grade: event.quality_grade });
+        this.#add('invoices', 1, this.#attrs('invoices', key, build));
+        this.#add('invoiceAmount', event.amount_cents, this.#attrs('invoiceAmount', key, build));
+        this.#add('billedTime', event.billed_hours * 3600, this.#attrs('billedTime', key, build));
+        return;
+      }
+      case 'api_request': {
+        const status = String(event.status_code);
+        this.#add(
+          'apiRequests',
+          1,
+          this.#attrs('apiRequests', `${event.route}${SEP}${event.method}${SEP}${status}`, () => ({
+            route: event.route,
+            method: event.method,
+            status_code: status,
+          })),
+        );
+        this.#observe(
+          'apiResponseTime',
+          event.duration_seconds,
+          this.#attrs('apiResponseTime', `${event.route}${SEP}${event.method}`, () => ({ route: event.route, method: event.method })),
+        );
+        return;
+      }
+    }
+  }
+
+  #attrs(metric: SyncKey, key: string, build: () => Attributes): Attributes {
+    return this.#guard.attributes(CATALOGUE[metric].name, key, build);
+  }
+
+  #add(metric: SyncKey, value: number, attributes: Attributes): void {
+    this.#counters.get(metric)!.add(value, attributes);
+  }
+
+  #observe(metric: SyncKey, value: number, attributes: Attributes): void {
+    this.#histograms.get(metric)!.record(value, attributes);
+  }
+}

@@ -1,0 +1,125 @@
+import type { Counter, Meter } from '@opentelemetry/api';
+import type { DedupeStore } from '../business/dedupe.ts';
+import { fingerprint } from '../business/dedupe.ts';
+import { EVENT_TYPES, type BusinessEvent } from '../business/events.ts';
+import type { BusinessRecorder } from '../business/recorder.ts';
+import { isEventType, validateEvent, type EventProblem } from '../business/validate.ts';
+import { ApiError } from '../errors.ts';
+
+/** The most problems one 400 answer lists. */
+export const MAX_DETAILS = 100;
+
+export interface IngestResult {
+  readonly accepted: number;
+  readonly duplicates: number;
+}
+
+/** An event that passed validation and dedupe, ready to record (and, with durable state, to journal). */
+export interface AcceptedEvent {
+  readonly event: BusinessEvent;
+  readonly id: string | undefined;
+  readonly fingerprint: string | undefined;
+}
+
+/**
+ * Validates, deduplicates and records one batch, atomically: either every new
+ * event of the batch is recorded, or (any invalid event, any id conflict)
+ * none is. Synchronous from check to record, so concurrent requests cannot
+ * interleave inside a batch.
+ */
+export class Ingestor {
+  readonly #recorder: BusinessRecorder;
+  readonly #dedupe: DedupeStore;
+  readonly #events: Counter;
+
+  constructor(meter: Meter, deps: { recorder: BusinessRecorder; dedupe: DedupeStore }) {
+    this.#recorder = deps.recorder;
+    this.#dedupe = deps.dedupe;
+    this.#events = meter.createCounter('qb_agent_events', {
+      description: 'Events received on POST /v1/events by type and outcome (accepted, duplicate, rejected).',
+      unit: '{event}',
+    });
+    // Every type and outcome from the start, at 0: rate() and dashboards see the series before the first event.
+    for (const type of EVENT_TYPES) for (const outcome of ['accepted', 'duplicate', 'rejected']) this.#events.add(0, { type, outcome });
+    meter
+      .createObservableGauge('qb_agent_dedupe_ids', {
+        description: 'Event ids remembered for deduplication (bounded by ingest.dedupeMaxIds).',
+        unit: '{id}',
+      })
+      .addCallback((r) => r.observe(this.#dedupe.size));
+  }
+
+  /** Checks a batch; throws ApiError (400 invalid_events, 409 id_conflict) without recording anything. */
+  check(raw: readonly unknown[]): { accepted: AcceptedEvent[]; duplicates: BusinessEvent[] } {
+    const problems: EventProblem[] = [];
+    let invalidEvents = 0;
+    for (let i = 0; i < raw.length; i++) {
+      const found = validateEvent(raw[i], i);
+      if (found.length > 0) {
+        invalidEvents++;
+        for (const p of found) if (problems.length < MAX_DETAILS) problems.push(p);
+      }
+    }
+    if (problems.length > 0) {
+      this.#countRejected(raw);
+      throw new ApiError(
+        'invalid_events',
+        `${invalidEvents} of ${raw.length} events are invalid; nothing in the batch was recorded`,
+        problems,
+      );
+    }
+
+    const accepted: AcceptedEvent[] = [];
+    const duplicates: BusinessEvent[] = [];
+    const inBatch = new Map<string, string>();
+    const conflicts: Array<{ index: number; id: string; message: string }> = [];
+    for (let i = 0; i < raw.length; i++) {
+      const event = raw[i] as BusinessEvent;
+      if (event.id === undefined) {
+        accepted.push({ event, id: undefined, fingerprint: undefined });
+        continue;
+      }
+      const fp = fingerprint(event as unknown as Record<string, unknown>);
+      const earlier = inBatch.get(event.id);
+      const verdict = earlier !== undefined ? (earlier === fp ? 'duplicate' : 'conflict') : this.#dedupe.check(event.id, fp);
+      if (verdict === 'conflict') {
+        if (conflicts.length < MAX_DETAILS) {
+          conflicts.push({ index: i, id: event.id, message: 'this id was already accepted with different content' });
+        }
+      } else if (verdict === 'duplicate') {
+        duplicates.push(event);
+      } else {
+        inBatch.set(event.id, fp);
+        accepted.push({ event, id: event.id, fingerprint: fp });
+      }
+    }
+    if (conflicts.length > 0) {
+      this.#countRejected(raw);
+      throw new ApiError('id_conflict', `${conflicts.length} event ids conflict with accepted events; nothing in the batch was recorded`, conflicts);
+    }
+    return { accepted, duplicates };
+  }
+
+  /** Records what check() accepted and remembers its ids. */
+  commit(checked: { accepted: readonly AcceptedEvent[]; duplicates: readonly BusinessEvent[] }): IngestResult {
+    for (const a of checked.accepted) {
+      this.#recorder.record(a.event);
+      if (a.id !== undefined) this.#dedupe.remember(a.id, a.fingerprint!);
+      this.#events.add(1, { type: a.event.type, outcome: 'accepted' });
+    }
+    for (const d of checked.duplicates) this.#events.add(1, { type: d.type, outcome: 'duplicate' });
+    return { accepted: checked.accepted.length, duplicates: checked.duplicates.length };
+  }
+
+  /** check() then commit(): the whole batch or nothing. */
+  ingest(raw: readonly unknown[]): IngestResult {
+    return this.commit(this.check(raw));
+  }
+
+  #countRejected(raw: readonly unknown[]): void {
+    for (const e of raw) {
+      const type = (e as { type?: unknown } | null)?.type;
+      this.#events.add(1, { type: isEventType(type) ? type : 'invalid', outcome: 'rejected' });
+    }
+  }
+}

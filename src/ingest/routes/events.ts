@@ -1,0 +1,59 @@
+import type { Counter } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../errors.ts';
+import { parseEventsBody, type BodyFormat } from '../parse-body.ts';
+import type { Ingestor } from '../ingestor.ts';
+
+export interface EventsRouteOptions {
+  readonly ingestor: Ingestor;
+  /** Returns true when the request may ingest; undefined = no authentication. */
+  readonly authorize: ((authorization: string | undefined) => boolean) | undefined;
+  readonly maxBodyBytes: number;
+  readonly maxEventsPerBatch: number;
+  readonly requests: Counter;
+}
+
+const MEDIA_TYPES: Record<string, BodyFormat> = {
+  'application/json': 'json',
+  'application/x-ndjson': 'ndjson',
+};
+
+/**
+ * POST /v1/events: the ingest API (docs/api.md). Authentication happens before
+ * the body is read; the body arrives as text so parse errors can say where.
+ */
+export function eventsRoute(options: EventsRouteOptions) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser(Object.keys(MEDIA_TYPES), { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_req, body, done) => {
+      done(null, body);
+    });
+
+    app.addHook('onResponse', async (_request, reply) => {
+      options.requests.add(1, { status_code: String(reply.statusCode) });
+    });
+
+    app.post('/v1/events', {
+      bodyLimit: options.maxBodyBytes,
+      onRequest: async (request) => {
+        if (options.authorize && !options.authorize(request.headers.authorization)) {
+          throw new ApiError('unauthorized', 'missing or invalid bearer token');
+        }
+      },
+      handler: async (request, reply) => {
+        const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        const format = MEDIA_TYPES[mediaType];
+        if (format === undefined) {
+          throw new ApiError('unsupported_media_type', 'Content-Type must be application/json or application/x-ndjson');
+        }
+        const events = parseEventsBody(typeof request.body === 'string' ? request.body : '', format);
+        if (events.length === 0) throw new ApiError('malformed_body', 'the batch holds no events');
+        if (events.length > options.maxEventsPerBatch) {
+          throw new ApiError('too_many_events', `the batch holds ${events.length} events; the limit is ${options.maxEventsPerBatch}`);
+        }
+        const result = options.ingestor.ingest(events);
+        return reply.code(202).send(result);
+      },
+    });
+  };
+}
