@@ -149,7 +149,7 @@ function parseConfigFile(path: string, readFile: (path: string) => string): Reco
   try {
     parsed = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (err) {
-    const firstLine = (err as Error).message.split('\n')[0];
+    const firstLine = (err as Error).message.split('\n')[0]!.replace(/:$/, '');
     throw new ConfigError([`config file ${path}: cannot parse it: ${firstLine}`]);
   }
   if (parsed === null || parsed === undefined) return {};
