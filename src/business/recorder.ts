@@ -60,7 +60,7 @@ export class BusinessRecorder {
           this.#attrs('qualityAssessments', `${event.task_type}${SEP}${grade}`, () => ({ task_type: event.task_type, grade })),
         );
         if (event.previous_score !== undefined) {
-          this.#observe(
+          this.#observeSigned(
             'qualityImprovement',
             event.score - event.previous_score,
             this.#attrs('qualityImprovement', event.task_type, () => ({ task_type: event.task_type })),
@@ -108,5 +108,20 @@ export class BusinessRecorder {
 
   #observe(metric: SyncKey, value: number, attributes: Attributes): void {
     this.#histograms.get(metric)!.record(value, attributes);
+  }
+
+  /**
+   * Records a value that may be negative. The OpenTelemetry API drops negative
+   * histogram measurements (it expects durations and sizes), but a score
+   * improvement is signed by definition and the catalogue gives it negative
+   * buckets. The SDK's aggregation handles negatives; only the API-level guard
+   * rejects them, so we call the SDK's unguarded `_record`. sdk-metrics is
+   * pinned, and test/ingest/recording.test.ts fails loudly if this ever stops
+   * recording negatives.
+   */
+  #observeSigned(metric: SyncKey, value: number, attributes: Attributes): void {
+    const histogram = this.#histograms.get(metric)! as Histogram & { _record?: (v: number, a: Attributes) => void };
+    if (value >= 0 || typeof histogram._record !== 'function') histogram.record(value, attributes);
+    else histogram._record(value, attributes);
   }
 }
