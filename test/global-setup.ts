@@ -12,7 +12,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * absent and the tests that need them skip, naming the tool.
  */
 export default function setup(project: TestProject): void {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  // QB_TEST_SKIP_BUILD=1 reuses an existing dist/ (quick local reruns of in-process tests).
+  if (process.env.QB_TEST_SKIP_BUILD !== '1') execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (existsSync('/usr/bin/apt-get')) {
     execFileSync('bash', ['scripts/provision-tools.sh', 'prometheus', 'victoria-metrics'], { cwd: ROOT, stdio: 'inherit' });
   }
