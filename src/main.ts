@@ -1,6 +1,7 @@
 import { Agent } from './agent.ts';
 import { helpText } from './cli/help.ts';
 import { ConfigError, loadConfig, redactConfig, type LoadedConfig } from './config/load.ts';
+import { demoCommand, processStopRequests } from './demo/cli.ts';
 import { createLogger } from './log.ts';
 import { readPackageVersion } from './version.ts';
 
@@ -25,6 +26,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   }
   const command = first === undefined || first.startsWith('-') ? 'run' : first;
   const flags = command === 'run' && first !== 'run' ? argv : rest;
+  if (command === 'demo') {
+    return demoCommand(rest, env, { stdout: process.stdout, stderr: process.stderr, onStopRequest: processStopRequests });
+  }
   if (command !== 'run' && command !== 'check-config') {
     process.stderr.write(`qb-agent: unknown command "${command}" (see qb-agent --help)\n`);
     return EXIT_CONFIG;

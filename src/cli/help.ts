@@ -15,6 +15,8 @@ export function helpText(version: string): string {
     '  qb-agent [run] [--config PATH] [--<key> VALUE ...]   run the agent (default command)',
     '  qb-agent check-config [--config PATH] [--<key> VALUE ...]',
     '                                                       validate, print the effective config (secrets redacted); exit 0 or 2',
+    '  qb-agent demo --target URL [--rate N] [--duration S] [--seed N] [--scenario normal|incident] [--token T]',
+    '                                                       send a seeded demo workload to an agent (see qb-agent demo --help)',
     '  qb-agent --help | --version',
     '',
     'Precedence: flags > environment > config file (--config or QB_AGENT_CONFIG; YAML or JSON) > defaults.',
