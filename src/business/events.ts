@@ -8,7 +8,7 @@ import Type, { type Static } from 'typebox';
  */
 
 /** Printable text only: label values end up in Prometheus output and dashboards. */
-const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$';
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
 const text = (maxLength: number, description: string) => Type.String({ minLength: 1, maxLength, pattern: PRINTABLE, description });
 
 const common = {

@@ -43,7 +43,7 @@ export function validateEvent(event: unknown, index: number): EventProblem[] {
   const problems: EventProblem[] = [];
   const seen = new Set<string>();
   for (const error of validator.Errors(event)) {
-    const problem = describe(error as unknown as SchemaError, index);
+    const problem = describe(error as unknown as SchemaError, index, event);
     if (!problem) continue;
     const key = `${problem.path}\u0000${problem.message}`;
     if (!seen.has(key)) {
@@ -61,8 +61,14 @@ interface SchemaError {
   readonly message: string;
 }
 
-function describe(error: SchemaError, index: number): EventProblem | undefined {
+function describe(error: SchemaError, index: number, event: object): EventProblem | undefined {
   switch (error.keyword) {
+    case 'type': {
+      const value = (event as Record<string, unknown>)[error.instancePath.slice(1)];
+      if (typeof value === 'number' && !Number.isFinite(value)) return { index, path: error.instancePath, message: 'must be a finite number' };
+      const expected = String(error.params.type);
+      return { index, path: error.instancePath, message: `must be ${expected === 'integer' ? 'an integer' : `a ${expected}`}` };
+    }
     case 'required': {
       const missing = (error.params.requiredProperties as string[] | undefined) ?? [];
       return { index, path: `${error.instancePath}/${missing.join(',')}`, message: 'is required' };
