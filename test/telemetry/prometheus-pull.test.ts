@@ -1,0 +1,96 @@
+import { gunzipSync } from 'node:zlib';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acceptsGzip, EXPOSITION_CONTENT_TYPE, PrometheusPull } from '../../src/telemetry/prometheus-pull.ts';
+
+const silent = pino({ level: 'silent' });
+const providers: MeterProvider[] = [];
+
+function pullWith(series: number, options: ConstructorParameters<typeof PrometheusPull>[1] = {}) {
+  const pull = new PrometheusPull(silent, options);
+  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 't' }), readers: [pull.reader] });
+  providers.push(provider);
+  const meter = provider.getMeter('m');
+  const counter = meter.createCounter('c');
+  const histogram = meter.createHistogram('h');
+  for (let i = 0; i < series; i++) {
+    counter.add(i, { k: `v${i}` });
+    histogram.record(i, { k: `v${i}` });
+  }
+  return pull;
+}
+
+afterEach(async () => {
+  await Promise.all(providers.splice(0).map((p) => p.shutdown()));
+});
+
+describe('PrometheusPull', () => {
+  it('answers 200 with exactly what the upstream serializer writes', async () => {
+    const pull = pullWith(50);
+    const scrape = await pull.scrape();
+    const { resourceMetrics } = await pull.reader.collect();
+    expect(scrape.status).toBe(200);
+    expect(scrape.contentType).toBe(EXPOSITION_CONTENT_TYPE);
+    expect(scrape.contentEncoding).toBeUndefined();
+    expect(scrape.body).toBe(new PrometheusSerializer().serialize(resourceMetrics));
+  });
+
+  it('gzips the same bytes when the scraper accepts gzip', async () => {
+    const pull = pullWith(50);
+    const plain = await pull.scrape();
+    const zipped = await pull.scrape({ acceptEncoding: 'gzip, deflate' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.contentEncoding).toBe('gzip');
+    expect(Buffer.isBuffer(zipped.body)).toBe(true);
+    expect(gunzipSync(zipped.body as Buffer).toString('utf8')).toBe(plain.body);
+  });
+
+  it('answers 503 when collection fails (a reader bound to no provider cannot collect)', async () => {
+    const pull = new PrometheusPull(silent);
+    const scrape = await pull.scrape({ acceptEncoding: 'gzip' });
+    expect(scrape.status).toBe(503);
+    expect(scrape.contentEncoding).toBeUndefined();
+    expect(String(scrape.body)).toMatch(/^metrics collection failed: /);
+  });
+
+  it('yields to the event loop while rendering a large exposition', async () => {
+    const pull = pullWith(1500, { sliceMs: 0, pointsPerChunk: 100 });
+    const { resourceMetrics } = await pull.reader.collect();
+    // A ticker that runs once per event-loop iteration.
+    let ticks = 0;
+    let running = true;
+    const tick = () => {
+      ticks++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const text = await pull.render(resourceMetrics);
+    running = false;
+    expect(text).toBe(new PrometheusSerializer().serialize(resourceMetrics));
+    // 3000 points in chunks of 100 with a 0 ms slice: a yield after each of the 30 chunks.
+    expect(ticks).toBeGreaterThanOrEqual(29);
+  });
+});
+
+describe('acceptsGzip', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['identity', false],
+    ['gzip', true],
+    ['GZIP', true],
+    ['deflate, gzip;q=0.5', true],
+    ['gzip;q=0', false],
+    ['gzip; q=0.0', false],
+    ['*', true],
+    ['*;q=0', false],
+    ['gzip;q=0, *', false],
+    ['x-gzip', true],
+    ['br', false],
+  ])('%j → %s', (header, expected) => {
+    expect(acceptsGzip(header)).toBe(expected);
+  });
+});
