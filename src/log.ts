@@ -9,6 +9,7 @@ export type { Logger };
 export const REDACT_PATHS = [
   'config.ingest.tokens',
   'config.otlp.headers',
+  'config.status.token',
   'req.headers.authorization',
   'headers.authorization',
   '*.authorization',

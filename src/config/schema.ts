@@ -152,6 +152,15 @@ export const SCHEMA = {
       env: 'QB_AGENT_INGEST_DEDUPE_MAX_IDS',
     },
   },
+  status: {
+    token: {
+      doc: 'Bearer token that opens the status page (GET /) and GET /api/status, in addition to ingest.tokens. When neither is set they are open, which is allowed on loopback or with ingest.allowAnonymous.',
+      format: String,
+      default: '',
+      env: 'QB_AGENT_STATUS_TOKEN',
+      sensitive: true,
+    },
+  },
   business: {
     activeUserWindowSec: {
       doc: 'A user counts as active for this many seconds after their latest event, unless their latest user_activity said inactive.',
@@ -202,6 +211,7 @@ export interface ConfigValues {
     dedupeWindowSec: number;
     dedupeMaxIds: number;
   };
+  status: { token: string };
   business: { activeUserWindowSec: number; gradeThresholds: string; cardinalityLimit: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
