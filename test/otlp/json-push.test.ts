@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
+import { describe, expect, it } from 'vitest';
+import { spawnAgent } from '../support/agent-process.ts';
+import { useAgentAndReceiver } from '../support/agent-and-receiver.ts';
 import { attributesOf, findMetric, startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { parseExposition, valueOf } from '../support/prom-text.ts';
 import { EVERY_TYPE_BATCH, eventually, postEvents } from '../support/workload.ts';
 
-type Receiver = Awaited<ReturnType<typeof startOtlpReceiver>>;
-let agent: AgentProcess | undefined;
-let receiver: Receiver | undefined;
-
-afterEach(async () => {
-  await agent?.stop('SIGKILL');
-  await receiver?.stop();
-  agent = undefined;
-  receiver = undefined;
-});
+const t = useAgentAndReceiver();
 
 const pushArgs = (url: string, intervalMs = 500) => [
   '--otlp.endpoint', `${url}/v1/metrics`, '--otlp.protocol', 'http/json', '--otlp.intervalMs', String(intervalMs), '--otlp.timeoutMs', String(Math.min(400, intervalMs)),
@@ -21,18 +13,18 @@ const pushArgs = (url: string, intervalMs = 500) => [
 
 describe('OTLP/JSON push', () => {
   it('sends the path, headers, resource and values the collector expects', async () => {
-    receiver = await startOtlpReceiver(200);
-    agent = await spawnAgent({
-      args: pushArgs(receiver.url),
+    t.receiver = await startOtlpReceiver(200);
+    t.agent = await spawnAgent({
+      args: pushArgs(t.receiver.url),
       env: { OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=billing,authorization=Bearer%20abc', OTEL_SERVICE_NAME: 'qb-test', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=ci' },
     });
-    expect((await postEvents(agent.url, EVERY_TYPE_BATCH)).status).toBe(202);
+    expect((await postEvents(t.agent.url, EVERY_TYPE_BATCH)).status).toBe(202);
     const request = await eventually(async () => {
-      const r = receiver!.requests.at(-1)?.json;
+      const r = t.receiver!.requests.at(-1)?.json;
       const amount = r && findMetric(r, 'quality_billing_invoice_amount_cents');
       return amount?.sum?.dataPoints.length === 2 ? r : undefined;
     }, 10_000, 'a push with both invoices');
-    const sent = receiver.requests.at(-1)!;
+    const sent = t.receiver.requests.at(-1)!;
     expect(sent.path).toBe('/v1/metrics');
     expect(sent.headers['content-type']).toBe('application/json');
     expect(sent.headers['x-tenant']).toBe('billing');
@@ -70,35 +62,35 @@ describe('OTLP/JSON push', () => {
     ['answers 400', 400],
     ['answers 500', 500],
   ])('keeps serving /metrics and logs once when the backend %s', async (_name, status) => {
-    receiver = await startOtlpReceiver(status);
-    agent = await spawnAgent({ args: pushArgs(receiver.url, 300) });
+    t.receiver = await startOtlpReceiver(status);
+    t.agent = await spawnAgent({ args: pushArgs(t.receiver.url, 300) });
     const failures = await eventually(async () => {
-      const samples = parseExposition(await (await fetch(`${agent!.url}/metrics`)).text());
+      const samples = parseExposition(await (await fetch(`${t.agent!.url}/metrics`)).text());
       const failed = valueOf(samples, 'qb_agent_otlp_exports_total', { outcome: 'failure' });
       return failed >= 3 ? failed : undefined;
     }, 15_000, 'three failed exports');
     expect(failures).toBeGreaterThanOrEqual(3);
-    expect(agent.logs.filter((l) => l.msg === 'OTLP export failing; will keep retrying every interval and log again on recovery')).toHaveLength(1);
-    expect((await fetch(`${agent.url}/metrics`)).status).toBe(200);
+    expect(t.agent.logs.filter((l) => l.msg === 'OTLP export failing; will keep retrying every interval and log again on recovery')).toHaveLength(1);
+    expect((await fetch(`${t.agent.url}/metrics`)).status).toBe(200);
 
-    receiver.setMode(200);
-    await eventually(async () => (agent!.logs.some((l) => l.msg === 'OTLP export recovered') ? true : undefined), 10_000, 'recovery');
-    expect(agent.logs.filter((l) => l.msg === 'OTLP export recovered')).toHaveLength(1);
-    const samples = parseExposition(await (await fetch(`${agent.url}/metrics`)).text());
+    t.receiver.setMode(200);
+    await eventually(async () => (t.agent!.logs.some((l) => l.msg === 'OTLP export recovered') ? true : undefined), 10_000, 'recovery');
+    expect(t.agent.logs.filter((l) => l.msg === 'OTLP export recovered')).toHaveLength(1);
+    const samples = parseExposition(await (await fetch(`${t.agent.url}/metrics`)).text());
     expect(valueOf(samples, 'qb_agent_otlp_last_success_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 30);
   });
 
   it('keeps serving /metrics when the backend is down', async () => {
-    receiver = await startOtlpReceiver(200);
-    const url = receiver.url;
-    await receiver.stop();
-    receiver = undefined;
-    agent = await spawnAgent({ args: pushArgs(url, 300) });
+    t.receiver = await startOtlpReceiver(200);
+    const url = t.receiver.url;
+    await t.receiver.stop();
+    t.receiver = undefined;
+    t.agent = await spawnAgent({ args: pushArgs(url, 300) });
     await eventually(async () => {
-      const samples = parseExposition(await (await fetch(`${agent!.url}/metrics`)).text());
+      const samples = parseExposition(await (await fetch(`${t.agent!.url}/metrics`)).text());
       return valueOf(samples, 'qb_agent_otlp_exports_total', { outcome: 'failure' }) >= 2 ? true : undefined;
     }, 15_000, 'two failed exports');
-    expect(agent.logs.filter((l) => String(l.msg).startsWith('OTLP export failing'))).toHaveLength(1);
-    expect(agent.logs.find((l) => String(l.msg).startsWith('OTLP export failing'))?.error).toMatch(/ECONNREFUSED|connect|fetch failed/i);
+    expect(t.agent.logs.filter((l) => String(l.msg).startsWith('OTLP export failing'))).toHaveLength(1);
+    expect(t.agent.logs.find((l) => String(l.msg).startsWith('OTLP export failing'))?.error).toMatch(/ECONNREFUSED|connect|fetch failed/i);
   });
 });
