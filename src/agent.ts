@@ -13,6 +13,7 @@ import type { Logger } from './log.ts';
 import { createPipeline, type Pipeline } from './telemetry/pipeline.ts';
 import { buildResource } from './telemetry/resource.ts';
 import { registerSelfMetrics } from './telemetry/self-metrics.ts';
+import { createStatus, type StatusParts } from './status/module.ts';
 
 export interface AgentDeps {
   readonly config: LoadedConfig;
@@ -34,6 +35,7 @@ export class Agent {
   readonly app: FastifyInstance;
   readonly business: BusinessParts;
   readonly ingestor: Ingestor;
+  readonly status: StatusParts;
   readonly #deps: AgentDeps;
   readonly #log: Logger;
   #unregisterHost: Unregister | undefined;
@@ -65,7 +67,17 @@ export class Agent {
       });
     }
     this.business = createBusiness(meter, values, deps.log.child({ component: 'business' }), now);
-    this.ingestor = new Ingestor(meter, { recorder: this.business.recorder, dedupe: this.business.dedupe });
+    const guard = this.business.guard;
+    const exportHealth = this.pipeline.exportHealth;
+    this.status = createStatus({
+      config: values,
+      version: deps.version,
+      log: deps.log.child({ component: 'status' }),
+      cardinality: () => guard.usage(),
+      exportHealth: () => exportHealth.snapshot(),
+      now,
+    });
+    this.ingestor = new Ingestor(meter, { recorder: this.business.recorder, dedupe: this.business.dedupe, onOutcome: this.status.onOutcome });
     const requests = meter.createCounter('qb_agent_ingest_requests', {
       description: 'Requests to POST /v1/events by response status code.',
       unit: '{request}',
@@ -81,7 +93,9 @@ export class Agent {
           maxBodyBytes: values.ingest.maxBodyBytes,
           maxEventsPerBatch: values.ingest.maxEventsPerBatch,
           requests,
+          onAnswer: this.status.onAnswer,
         }),
+        this.status.routes,
       ],
     });
   }

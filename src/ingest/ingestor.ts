@@ -9,6 +9,11 @@ import { ApiError } from '../errors.ts';
 /** The most problems one 400 answer lists. */
 export const MAX_DETAILS = 100;
 
+export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+/** Told about every event's outcome as it is counted (the status page's ingest window listens). */
+export type OutcomeListener = (type: string, outcome: EventOutcome) => void;
+
 export interface IngestResult {
   readonly accepted: number;
   readonly duplicates: number;
@@ -31,10 +36,12 @@ export class Ingestor {
   readonly #recorder: BusinessRecorder;
   readonly #dedupe: DedupeStore;
   readonly #events: Counter;
+  readonly #onOutcome: OutcomeListener | undefined;
 
-  constructor(meter: Meter, deps: { recorder: BusinessRecorder; dedupe: DedupeStore }) {
+  constructor(meter: Meter, deps: { recorder: BusinessRecorder; dedupe: DedupeStore; onOutcome?: OutcomeListener }) {
     this.#recorder = deps.recorder;
     this.#dedupe = deps.dedupe;
+    this.#onOutcome = deps.onOutcome;
     this.#events = meter.createCounter('qb_agent_events', {
       description: 'Events received on POST /v1/events by type and outcome (accepted, duplicate, rejected).',
       unit: '{event}',
@@ -105,9 +112,9 @@ export class Ingestor {
     for (const a of checked.accepted) {
       this.#recorder.record(a.event);
       if (a.id !== undefined) this.#dedupe.remember(a.id, a.fingerprint!);
-      this.#events.add(1, { type: a.event.type, outcome: 'accepted' });
+      this.#count(a.event.type, 'accepted');
     }
-    for (const d of checked.duplicates) this.#events.add(1, { type: d.type, outcome: 'duplicate' });
+    for (const d of checked.duplicates) this.#count(d.type, 'duplicate');
     return { accepted: checked.accepted.length, duplicates: checked.duplicates.length };
   }
 
@@ -119,7 +126,12 @@ export class Ingestor {
   #countRejected(raw: readonly unknown[]): void {
     for (const e of raw) {
       const type = (e as { type?: unknown } | null)?.type;
-      this.#events.add(1, { type: isEventType(type) ? type : 'invalid', outcome: 'rejected' });
+      this.#count(isEventType(type) ? type : 'invalid', 'rejected');
     }
+  }
+
+  #count(type: string, outcome: EventOutcome): void {
+    this.#events.add(1, { type, outcome });
+    this.#onOutcome?.(type, outcome);
   }
 }

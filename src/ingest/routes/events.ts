@@ -11,6 +11,16 @@ export interface EventsRouteOptions {
   readonly maxBodyBytes: number;
   readonly maxEventsPerBatch: number;
   readonly requests: Counter;
+  /** Told about every answer as it is sent (the status page counts them and keeps the rejected ones). */
+  readonly onAnswer?: (answer: IngestAnswer) => void;
+}
+
+/** One answer of POST /v1/events: who asked, the status, the serialized body and the request body as text (undefined when never read). */
+export interface IngestAnswer {
+  readonly client: string;
+  readonly status: number;
+  readonly response: unknown;
+  readonly body: unknown;
 }
 
 const MEDIA_TYPES: Record<string, BodyFormat> = {
@@ -32,6 +42,13 @@ export function eventsRoute(options: EventsRouteOptions) {
     app.addHook('onResponse', async (_request, reply) => {
       options.requests.add(1, { status_code: String(reply.statusCode) });
     });
+    if (options.onAnswer) {
+      const onAnswer = options.onAnswer;
+      app.addHook('onSend', async (request, reply, payload) => {
+        onAnswer({ client: request.ip, status: reply.statusCode, response: payload, body: request.body });
+        return payload;
+      });
+    }
 
     app.post('/v1/events', {
       bodyLimit: options.maxBodyBytes,
