@@ -1,0 +1,172 @@
+import * as alerting from '@grafana/grafana-foundation-sdk/alerting';
+import * as expr from '@grafana/grafana-foundation-sdk/expr';
+import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import { AGENT_JOB, DATASOURCE_UID } from './common.ts';
+import {
+  ALL_AGENTS,
+  activeUsers,
+  apiErrorRatio,
+  apiLatencyQuantile,
+  averageHourlyRate,
+  averageQualityScore,
+  productivity,
+  revenue,
+  selector,
+} from './promql.ts';
+
+/**
+ * The five alerts and the recording rules, defined once. alert-outputs.ts renders
+ * them as a Prometheus rule file and as Grafana alerting provisioning; both run
+ * the same PromQL, so promtool's unit tests prove the Grafana rules too.
+ *
+ * Alerts aggregate `by (job)`: the pull job and the Collector path (which turns
+ * service.name into `job`) both carry it, and a platform whose events are spread
+ * over several agents of one job is judged as a whole.
+ */
+
+export type Severity = 'critical' | 'warning';
+
+export interface AlertDefinition {
+  /** Prometheus alertname and Grafana rule title. */
+  readonly name: string;
+  /** Grafana rule uid (stable; at most 40 characters). */
+  readonly uid: string;
+  /** PromQL that returns a series per firing alert (comparison included). */
+  readonly expr: string;
+  readonly for: string;
+  readonly severity: Severity;
+  readonly summary: string;
+  /** Description template; `value` is how each output spells the alert's value. */
+  readonly description: (value: { raw: string; percent: string; seconds: string }) => string;
+  readonly runbook: string;
+}
+
+/** Thresholds of the alerts (the dashboards colour at the same values, see THRESHOLDS in common.ts). */
+export const ALERT_THRESHOLDS = {
+  errorRatio: 0.1,
+  qualityScore: 70,
+  p95Seconds: 2,
+} as const;
+
+const JOB = ['job'];
+
+export const ALERTS: readonly AlertDefinition[] = [
+  {
+    name: 'QualityBillingHighErrorRate',
+    uid: 'qb-high-error-rate',
+    expr: `(\n${apiErrorRatio(ALL_AGENTS, '5m', JOB)}\n) > ${ALERT_THRESHOLDS.errorRatio}`,
+    for: '5m',
+    severity: 'critical',
+    summary: 'More than 10 % of the billing API\'s requests fail with 5xx',
+    description: (v) => `${v.percent} of the API requests reported to {{ $labels.job }} in the last 5 minutes were answered with a 5xx status.`,
+    runbook:
+      'Open the Operations dashboard, "API error rate" and "API requests by status code": find the route and status. Check the billing platform\'s logs and deployments for that route; roll back a bad release. The agent only reports what the platform sends in api_request events.',
+  },
+  {
+    name: 'QualityBillingLowQualityScore',
+    uid: 'qb-low-quality-score',
+    expr: `(\n${averageQualityScore(ALL_AGENTS, '15m', JOB)}\n) < ${ALERT_THRESHOLDS.qualityScore}`,
+    for: '15m',
+    severity: 'warning',
+    summary: 'Average quality score below 70',
+    description: (v) => `The average score of the quality assessments in the last 15 minutes is ${v.raw} ({{ $labels.job }}).`,
+    runbook:
+      'Open Quality Analytics: "Average score by task type" shows which task type drags the average down and "Grade mix" how many D grades there are. Tell the team lead of that task type; review recent guideline or tooling changes.',
+  },
+  {
+    name: 'QualityBillingHighResponseTime',
+    uid: 'qb-high-response-time',
+    expr: `${apiLatencyQuantile(0.95, ALL_AGENTS, '5m', JOB)} > ${ALERT_THRESHOLDS.p95Seconds}`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'Billing API p95 response time above 2 s',
+    description: (v) => `95 % of the API requests in the last 5 minutes took up to ${v.seconds}; the target is 2 s ({{ $labels.job }}).`,
+    runbook:
+      'Open Operations, "API response time by route", to find the slow route. Check the platform\'s database and downstream services; p95 close to 10 s means requests are in the last histogram bucket and the true value may be higher.',
+  },
+  {
+    name: 'QualityBillingNoActiveUsers',
+    uid: 'qb-no-active-users',
+    expr: `${activeUsers(ALL_AGENTS, JOB)} < 1`,
+    for: '30m',
+    severity: 'warning',
+    summary: 'No active users for 30 minutes',
+    description: () => 'No user has been active on {{ $labels.job }} for 30 minutes: either nobody works or the platform stopped sending events.',
+    runbook:
+      'Out of working hours this may be expected (silence it). Otherwise check Operations, "Ingested events by outcome": no accepted events means the platform stopped sending (its event sender, the network, the ingest token); rejected events mean a client bug.',
+  },
+  {
+    name: 'QualityBillingSystemDown',
+    uid: 'qb-system-down',
+    expr: [
+      `${selector('up', [], `job="${AGENT_JOB}"`)} == 0`,
+      'or',
+      `(absent(${selector('qb_agent_build_info', [], `job="${AGENT_JOB}"`)}) unless on (job) (${selector('up', [], `job="${AGENT_JOB}"`)} == 0))`,
+    ].join('\n'),
+    for: '2m',
+    severity: 'critical',
+    summary: 'qb-agent is down or its metrics are missing',
+    description: () =>
+      'Prometheus cannot scrape {{ $labels.job }} {{ $labels.instance }}, or no qb_agent_build_info series of job "{{ $labels.job }}" arrive (agent stopped, Collector or network broken, /metrics empty). Billing and quality figures are not being recorded.',
+    runbook:
+      'Check the agent process (systemctl status / docker ps, its logs) and GET /healthz. Pull: open the Prometheus targets page for the scrape error. Push through the Collector: check the Collector health (port 13133) and its logs. Events the platform sends meanwhile are rejected at the connection, so the platform must retry them (ids make retries safe).',
+  },
+];
+
+/** A recording rule: a derived figure kept as its own series. */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+}
+
+/**
+ * Derived figures worth keeping as series: cheap long-range queries and ad-hoc
+ * use. Dashboards compute the same figures inline (same builders) so that they
+ * also work on a backend without these rules (VictoriaMetrics without vmalert).
+ */
+export const RECORDING_RULES: readonly RecordingRule[] = [
+  { record: 'job:quality_billing_api_error_ratio:rate5m', expr: apiErrorRatio(ALL_AGENTS, '5m', JOB) },
+  { record: 'job:quality_billing_api_response_time_seconds:p95_rate5m', expr: apiLatencyQuantile(0.95, ALL_AGENTS, '5m', JOB) },
+  { record: 'job:quality_billing_quality_score:mean_increase15m', expr: averageQualityScore(ALL_AGENTS, '15m', JOB) },
+  { record: 'job:quality_billing_productivity:ratio_increase1h', expr: productivity(ALL_AGENTS, '1h', JOB) },
+  { record: 'job:quality_billing_active_users:sum', expr: activeUsers(ALL_AGENTS, JOB) },
+  { record: 'job_currency:quality_billing_revenue:increase1h', expr: revenue(ALL_AGENTS, '1h', JOB) },
+  { record: 'job_currency:quality_billing_average_hourly_rate:ratio_increase1d', expr: averageHourlyRate(ALL_AGENTS, '1d', JOB) },
+];
+
+/** Grafana rules evaluate the PromQL as an instant query, then fire for every series it returns (as Prometheus does). */
+export function grafanaRule(alert: AlertDefinition, folderUid: string, group: string): alerting.Rule {
+  return new alerting.RuleBuilder(alert.name)
+    .uid(alert.uid)
+    .folderUID(folderUid)
+    .ruleGroup(group)
+    .orgID(1)
+    .condition('B')
+    .withQuery(
+      new alerting.QueryBuilder('A')
+        .datasourceUid(DATASOURCE_UID)
+        .relativeTimeRange({ from: 3600, to: 0 })
+        .model(new prometheus.DataqueryBuilder().refId('A').expr(alert.expr).instant().datasource({ type: 'prometheus', uid: DATASOURCE_UID })),
+    )
+    .withQuery(
+      new alerting.QueryBuilder('B')
+        .datasourceUid('__expr__')
+        .relativeTimeRange({ from: 0, to: 0 })
+        .model(new expr.TypeMathBuilder().refId('B').expression('is_number($A) || is_nan($A) || is_inf($A)').datasource({ type: '__expr__', uid: '__expr__' })),
+    )
+    .forDuration(alert.for)
+    .noDataState('OK')
+    .execErrState('Error')
+    .isPaused(false)
+    .labels({ severity: alert.severity, service: 'quality-billing' })
+    .annotations({
+      summary: alert.summary,
+      description: alert.description({
+        raw: '{{ humanize $values.A.Value }}',
+        percent: '{{ humanizePercentage $values.A.Value }}',
+        seconds: '{{ humanizeDuration $values.A.Value }}',
+      }),
+      runbook: alert.runbook,
+    })
+    .build();
+}

@@ -1,0 +1,115 @@
+import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogue.ts';
+
+/**
+ * PromQL for the derived figures, defined once and used by the dashboards, the
+ * recording rules and the alerts. Every builder takes a scope (extra label
+ * matchers: the dashboards' $job/$instance filters, none in rules) and a range.
+ *
+ * Rules followed throughout:
+ * - rate()/increase() before sum(): counter resets (agent restarts) are handled
+ *   per series, never across an aggregate.
+ * - Aggregations say which labels they keep (`sum by (currency)`), so
+ *   otel_scope_name/otel_scope_version (pull only) and the resource attributes
+ *   (push only) never split or break a figure.
+ * - Money is never summed across currencies; amounts are minor units and are
+ *   turned into major units with the ISO 4217 exponent of each currency.
+ */
+
+export type Scope = readonly string[];
+
+/** No extra matchers: rules and alerts look at every agent. */
+export const ALL_AGENTS: Scope = [];
+
+/** Name of a catalogue metric as both data paths expose it. */
+export const metric = (spec: MetricSpec, suffix = ''): string => `${spec.kind === 'histogram' ? spec.name : prometheusName(spec)}${suffix}`;
+
+/** `name{matchers}` with the scope's matchers first. */
+export function selector(name: string, scope: Scope, ...matchers: string[]): string {
+  const all = [...scope, ...matchers];
+  return all.length === 0 ? name : `${name}{${all.join(', ')}}`;
+}
+
+const by = (labels: readonly string[]): string => (labels.length === 0 ? '' : ` by (${labels.join(', ')})`);
+
+/** `sum by (labels) (fn(selector[range]))` */
+export function sumOf(fn: 'rate' | 'increase', name: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  return `sum${by(labels)} (${fn}(${selector(name, scope, ...matchers)}[${range}]))`;
+}
+
+/**
+ * ISO 4217 minor-unit exponents that differ from 2. amount_cents is in minor
+ * units, so JPY amounts are already yen and BHD amounts are fils (1/1000).
+ */
+export const CURRENCY_EXPONENTS: Readonly<Record<number, readonly string[]>> = {
+  0: ['BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'UYI', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'],
+  3: ['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'],
+  4: ['CLF', 'UYW'],
+};
+
+/**
+ * Converts a per-currency amount in minor units into major units. `perCurrency`
+ * receives a currency matcher and must keep the `currency` label; one branch per
+ * exponent is joined with `or`, so each currency is divided by its own factor.
+ */
+export function inMajorUnits(perCurrency: (currencyMatcher: string) => string): string {
+  const special = Object.values(CURRENCY_EXPONENTS).flat();
+  const branches = [`(${perCurrency(`currency!~"${special.join('|')}"`)}) / 100`];
+  for (const [exponent, codes] of Object.entries(CURRENCY_EXPONENTS)) {
+    const divisor = 10 ** Number(exponent);
+    const inner = perCurrency(`currency=~"${codes.join('|')}"`);
+    branches.push(divisor === 1 ? inner : `(${inner}) / ${divisor}`);
+  }
+  return branches.map((b) => `(${b})`).join('\nor\n');
+}
+
+const C = CATALOGUE;
+
+/** Share of API requests answered with a 5xx status (0..1); 0 when there were requests but no 5xx. */
+export function apiErrorRatio(scope: Scope, range: string, labels: readonly string[] = []): string {
+  const requests = metric(C.apiRequests);
+  const errors = sumOf('rate', requests, scope, range, labels, 'status_code=~"5.."');
+  const total = sumOf('rate', requests, scope, range, labels);
+  // `or (total * 0)`: no 5xx at all is a 0 % error rate, not "no data".
+  return `(${errors} or ${total} * 0)\n/\n${total}`;
+}
+
+/** q-quantile of the API response time, from the histogram buckets. */
+export function apiLatencyQuantile(q: number, scope: Scope, range: string, labels: readonly string[] = []): string {
+  return `histogram_quantile(${q}, ${sumOf('rate', metric(C.apiResponseTime, '_bucket'), scope, range, ['le', ...labels])})`;
+}
+
+/** Average quality score over the range (0..100). */
+export function averageQualityScore(scope: Scope, range: string, labels: readonly string[] = []): string {
+  return `${sumOf('increase', metric(C.qualityScore, '_sum'), scope, range, labels)}\n/\n${sumOf('increase', metric(C.qualityScore, '_count'), scope, range, labels)}`;
+}
+
+/** Productivity: effective work time / total work time (0..1). */
+export function productivity(scope: Scope, range: string, labels: readonly string[] = []): string {
+  return `${sumOf('increase', metric(C.effectiveWorkTime), scope, range, labels)}\n/\n${sumOf('increase', metric(C.workTime), scope, range, labels)}`;
+}
+
+/** Invoiced amount over the range in major currency units, per currency (plus `labels`). */
+export function revenue(scope: Scope, range: string, labels: readonly string[] = []): string {
+  return inMajorUnits((cur) => sumOf('increase', metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur));
+}
+
+/** Average invoice amount over the range in major units, per currency. */
+export function averageInvoiceAmount(scope: Scope, range: string): string {
+  return inMajorUnits(
+    (cur) =>
+      `${sumOf('increase', metric(C.invoiceAmount), scope, range, ['currency'], cur)} / ${sumOf('increase', metric(C.invoices), scope, range, ['currency'], cur)}`,
+  );
+}
+
+/** Average hourly rate: invoiced amount / billed hours, in major units per hour, per currency. */
+export function averageHourlyRate(scope: Scope, range: string, labels: readonly string[] = []): string {
+  return inMajorUnits(
+    (cur) =>
+      `${sumOf('increase', metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur)} / (${sumOf('increase', metric(C.billedTime), scope, range, ['currency', ...labels], cur)} / 3600)`,
+  );
+}
+
+/** Active users now, summed over agents (each agent sees its own clients' users). */
+export function activeUsers(scope: Scope, labels: readonly string[] = []): string {
+  return `sum${by(labels)} (${selector(metric(C.activeUsers), scope)})`;
+}

@@ -1,0 +1,241 @@
+import { ALERTS, type AlertDefinition } from './alerts.ts';
+import { AGENT_JOB } from './common.ts';
+
+/**
+ * promtool unit tests of the rule file (prometheus/rules/quality-billing.rules.test.yml):
+ * every alert firing, not firing below its threshold and still pending before
+ * its `for`, plus exact values of the recording rules. Inputs and expected
+ * values are written out by hand here; only the annotation texts come from the
+ * alert definitions, with the value Prometheus must render spelled out.
+ */
+
+interface Series {
+  readonly series: string;
+  readonly values: string;
+}
+interface AlertCase {
+  readonly eval_time: string;
+  readonly alertname: string;
+  readonly exp_alerts: readonly { exp_labels: Record<string, string>; exp_annotations: Record<string, string> }[];
+}
+interface ExprCase {
+  readonly expr: string;
+  readonly eval_time: string;
+  readonly exp_samples: readonly { labels: string; value: number }[];
+}
+interface TestGroup {
+  readonly name: string;
+  readonly interval: string;
+  readonly input_series: readonly Series[];
+  readonly alert_rule_test?: readonly AlertCase[];
+  readonly promql_expr_test?: readonly ExprCase[];
+}
+
+const J = `job="${AGENT_JOB}"`;
+
+function alert(name: string): AlertDefinition {
+  const found = ALERTS.find((a) => a.name === name);
+  if (!found) throw new Error(`no alert ${name}`);
+  return found;
+}
+
+/** One expected firing alert; `value` is what Prometheus' humanize functions must print. */
+function firing(name: string, labels: Record<string, string>, value = ''): AlertCase['exp_alerts'][number] {
+  const a = alert(name);
+  const expand = (text: string) => text.replaceAll('{{ $labels.job }}', labels.job ?? '').replaceAll('{{ $labels.instance }}', labels.instance ?? '');
+  return {
+    exp_labels: { ...labels, severity: a.severity, service: 'quality-billing' },
+    exp_annotations: {
+      summary: a.summary,
+      description: expand(a.description({ raw: value, percent: value, seconds: value })),
+      runbook: a.runbook,
+    },
+  };
+}
+
+const requests = (status: string, values: string): Series => ({
+  series: `quality_billing_api_requests_total{${J}, route="/api/tasks/:id", method="GET", status_code="${status}"}`,
+  values,
+});
+const bucket = (le: string, values: string): Series => ({
+  series: `quality_billing_api_response_time_seconds_bucket{${J}, route="/api/tasks/:id", method="GET", le="${le}"}`,
+  values,
+});
+const buckets = (counts: Record<string, string>): Series[] => Object.entries(counts).map(([le, v]) => bucket(le, v));
+const score = (sum: string, count: string): Series[] => [
+  { series: `quality_billing_quality_score_sum{${J}, task_type="labeling"}`, values: sum },
+  { series: `quality_billing_quality_score_count{${J}, task_type="labeling"}`, values: count },
+];
+const amount = (currency: string, values: string): Series => ({ series: `quality_billing_invoice_amount_cents_total{${J}, currency="${currency}", quality_grade="A"}`, values });
+const billed = (currency: string, values: string): Series => ({ series: `quality_billing_billed_time_seconds_total{${J}, currency="${currency}", quality_grade="A"}`, values });
+
+const JOB_LABELS = { job: AGENT_JOB };
+
+export const RULE_TEST_GROUPS: readonly TestGroup[] = [
+  {
+    name: 'HighErrorRate fires at 25 % 5xx, after 5 minutes',
+    interval: '1m',
+    // 3 requests/s answered 200 and 1/s answered 500 (whole numbers keep the ratio exact in floating point).
+    input_series: [requests('200', '0+180x30'), requests('500', '0+60x30')],
+    alert_rule_test: [
+      { eval_time: '4m', alertname: 'QualityBillingHighErrorRate', exp_alerts: [] },
+      { eval_time: '10m', alertname: 'QualityBillingHighErrorRate', exp_alerts: [firing('QualityBillingHighErrorRate', JOB_LABELS, '25%')] },
+    ],
+    promql_expr_test: [{ expr: 'job:quality_billing_api_error_ratio:rate5m', eval_time: '10m', exp_samples: [{ labels: `job:quality_billing_api_error_ratio:rate5m{${J}}`, value: 0.25 }] }],
+  },
+  {
+    name: 'HighErrorRate stays quiet at 5 % 5xx and at no 5xx (0 %, not no data)',
+    interval: '1m',
+    input_series: [requests('200', '0+1140x30'), requests('503', '0+60x30'), { ...requests('200', '0+100x30'), series: 'quality_billing_api_requests_total{job="other", route="/", method="GET", status_code="200"}' }],
+    alert_rule_test: [{ eval_time: '20m', alertname: 'QualityBillingHighErrorRate', exp_alerts: [] }],
+    promql_expr_test: [
+      {
+        expr: 'job:quality_billing_api_error_ratio:rate5m',
+        eval_time: '20m',
+        exp_samples: [
+          { labels: `job:quality_billing_api_error_ratio:rate5m{${J}}`, value: 0.05 },
+          { labels: 'job:quality_billing_api_error_ratio:rate5m{job="other"}', value: 0 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'LowQualityScore fires at an average of 65 after 15 minutes, not at 85',
+    interval: '1m',
+    input_series: [...score('0+650x60', '0+10x60'), { series: 'quality_billing_quality_score_sum{job="good", task_type="labeling"}', values: '0+850x60' }, { series: 'quality_billing_quality_score_count{job="good", task_type="labeling"}', values: '0+10x60' }],
+    alert_rule_test: [
+      { eval_time: '10m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [] },
+      { eval_time: '30m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [firing('QualityBillingLowQualityScore', JOB_LABELS, '65')] },
+    ],
+    promql_expr_test: [
+      {
+        expr: 'job:quality_billing_quality_score:mean_increase15m',
+        eval_time: '30m',
+        exp_samples: [
+          { labels: 'job:quality_billing_quality_score:mean_increase15m{job="good"}', value: 85 },
+          { labels: `job:quality_billing_quality_score:mean_increase15m{${J}}`, value: 65 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'HighResponseTime fires at p95 4.75 s, not at p95 0.4875 s',
+    interval: '1m',
+    input_series: [
+      // Half the requests between 1 and 2.5 s, half between 2.5 and 5 s: p95 = 2.5 + 2.5 * 45/50 = 4.75 s.
+      ...buckets({ '1': '0x30', '2.5': '0+50x30', '5': '0+100x30', '+Inf': '0+100x30' }),
+      // All requests under 0.5 s on another job: p95 = 0.25 + 0.25 * 0.95 = 0.4875 s.
+      ...['0.25', '0.5', '+Inf'].map((le) => ({ series: `quality_billing_api_response_time_seconds_bucket{job="fast", le="${le}"}`, values: le === '0.25' ? '0x30' : '0+100x30' })),
+    ],
+    alert_rule_test: [
+      { eval_time: '3m', alertname: 'QualityBillingHighResponseTime', exp_alerts: [] },
+      { eval_time: '10m', alertname: 'QualityBillingHighResponseTime', exp_alerts: [firing('QualityBillingHighResponseTime', JOB_LABELS, '4.75s')] },
+    ],
+    promql_expr_test: [
+      {
+        expr: 'job:quality_billing_api_response_time_seconds:p95_rate5m',
+        eval_time: '10m',
+        exp_samples: [
+          { labels: 'job:quality_billing_api_response_time_seconds:p95_rate5m{job="fast"}', value: 0.4875 },
+          { labels: `job:quality_billing_api_response_time_seconds:p95_rate5m{${J}}`, value: 4.75 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'NoActiveUsers fires after 30 minutes at zero, not while users are active',
+    interval: '1m',
+    input_series: [
+      { series: `quality_billing_active_users{${J}, instance="a:9464"}`, values: '0x60' },
+      { series: 'quality_billing_active_users{job="busy", instance="b:9464"}', values: '3x60' },
+      { series: 'quality_billing_active_users{job="busy", instance="c:9464"}', values: '4x60' },
+    ],
+    alert_rule_test: [
+      { eval_time: '20m', alertname: 'QualityBillingNoActiveUsers', exp_alerts: [] },
+      { eval_time: '40m', alertname: 'QualityBillingNoActiveUsers', exp_alerts: [firing('QualityBillingNoActiveUsers', JOB_LABELS)] },
+    ],
+    promql_expr_test: [
+      {
+        expr: 'job:quality_billing_active_users:sum',
+        eval_time: '40m',
+        exp_samples: [
+          { labels: 'job:quality_billing_active_users:sum{job="busy"}', value: 7 },
+          { labels: `job:quality_billing_active_users:sum{${J}}`, value: 0 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'SystemDown fires once per failed scrape target',
+    interval: '1m',
+    input_series: [{ series: `up{${J}, instance="a:9464"}`, values: '0x10' }],
+    alert_rule_test: [
+      { eval_time: '1m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '5m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'a:9464' })] },
+    ],
+  },
+  {
+    name: 'SystemDown fires when the agent is up but serves no metrics',
+    interval: '1m',
+    input_series: [{ series: `up{${J}, instance="a:9464"}`, values: '1x10' }],
+    alert_rule_test: [{ eval_time: '5m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] }],
+  },
+  {
+    name: 'SystemDown fires when pushed metrics stop arriving (Collector path, no up)',
+    interval: '1m',
+    input_series: [{ series: `qb_agent_build_info{${J}, instance="a:9464", version="0.1.0"}`, values: '1x3 stale' }],
+    alert_rule_test: [
+      { eval_time: '3m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '8m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+    ],
+  },
+  {
+    name: 'SystemDown stays quiet while the agent is scraped and serves metrics',
+    interval: '1m',
+    input_series: [
+      { series: `up{${J}, instance="a:9464"}`, values: '1x10' },
+      { series: `qb_agent_build_info{${J}, instance="a:9464", version="0.1.0"}`, values: '1x10' },
+    ],
+    alert_rule_test: [{ eval_time: '8m', alertname: 'QualityBillingSystemDown', exp_alerts: [] }],
+  },
+  {
+    name: 'Revenue and hourly rate use each currency\'s minor unit and never mix currencies',
+    interval: '1m',
+    input_series: [
+      amount('EUR', '0+10000x120'), // 100.00 EUR a minute
+      billed('EUR', '0+7200x120'), // 2 h a minute: 50 EUR/h
+      amount('JPY', '0+5000x120'), // 5000 JPY a minute (no minor unit)
+      billed('JPY', '0+3600x120'), // 1 h a minute: 5000 JPY/h
+      amount('BHD', '0+1000x120'), // 1.000 BHD a minute (3 decimals)
+      billed('BHD', '0+1800x120'), // 0.5 h a minute: 2 BHD/h
+      { series: `quality_billing_effective_work_time_seconds_total{${J}, task_type="labeling"}`, values: '0+45x120' },
+      { series: `quality_billing_work_time_seconds_total{${J}, task_type="labeling"}`, values: '0+60x120' },
+    ],
+    promql_expr_test: [
+      {
+        expr: 'job_currency:quality_billing_revenue:increase1h',
+        eval_time: '2h',
+        exp_samples: [
+          { labels: `job_currency:quality_billing_revenue:increase1h{${J}, currency="BHD"}`, value: 60 },
+          { labels: `job_currency:quality_billing_revenue:increase1h{${J}, currency="EUR"}`, value: 6000 },
+          { labels: `job_currency:quality_billing_revenue:increase1h{${J}, currency="JPY"}`, value: 300000 },
+        ],
+      },
+      {
+        expr: 'job_currency:quality_billing_average_hourly_rate:ratio_increase1d',
+        eval_time: '2h',
+        exp_samples: [
+          { labels: `job_currency:quality_billing_average_hourly_rate:ratio_increase1d{${J}, currency="BHD"}`, value: 2 },
+          { labels: `job_currency:quality_billing_average_hourly_rate:ratio_increase1d{${J}, currency="EUR"}`, value: 50 },
+          { labels: `job_currency:quality_billing_average_hourly_rate:ratio_increase1d{${J}, currency="JPY"}`, value: 5000 },
+        ],
+      },
+      { expr: 'job:quality_billing_productivity:ratio_increase1h', eval_time: '2h', exp_samples: [{ labels: `job:quality_billing_productivity:ratio_increase1h{${J}}`, value: 0.75 }] },
+    ],
+  },
+];
+
+/** The promtool test file; `ruleFile` is relative to the test file's directory. */
+export function ruleTestFile(ruleFile: string) {
+  return { rule_files: [ruleFile], evaluation_interval: '1m', tests: RULE_TEST_GROUPS };
+}
