@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
 import { createBearerCheck } from './ingest/auth.ts';
@@ -6,6 +8,7 @@ import { eventsRoute } from './ingest/routes/events.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
+import { createMetricsAuth, metricsChallenge } from './http/metrics-auth.ts';
 import { buildApp } from './http/app.ts';
 import { Readiness } from './http/readiness.ts';
 import { registerHostMetrics, type Unregister } from './host/registry.ts';
@@ -13,6 +16,9 @@ import type { Logger } from './log.ts';
 import { createPipeline, type Pipeline } from './telemetry/pipeline.ts';
 import { buildResource } from './telemetry/resource.ts';
 import { registerSelfMetrics } from './telemetry/self-metrics.ts';
+import { EventClock } from './state/clock.ts';
+import { DurableIngest } from './state/durable-ingest.ts';
+import { SnapshotReader } from './state/metric-state.ts';
 import { createStatus, type StatusParts } from './status/module.ts';
 
 export interface AgentDeps {
@@ -36,6 +42,8 @@ export class Agent {
   readonly business: BusinessParts;
   readonly ingestor: Ingestor;
   readonly status: StatusParts;
+  /** Journal and snapshots; undefined when state.dir is empty. */
+  readonly state: DurableIngest | undefined;
   readonly #deps: AgentDeps;
   readonly #log: Logger;
   #unregisterHost: Unregister | undefined;
@@ -46,6 +54,8 @@ export class Agent {
     this.#log = deps.log;
     const { values, sources } = deps.config;
     const now = deps.now ?? Date.now;
+    const clock = new EventClock(now);
+    const snapshotReader = values.state.dir !== '' ? new SnapshotReader() : undefined;
     this.pipeline = createPipeline({
       otlp: values.otlp,
       resource: buildResource({
@@ -55,6 +65,7 @@ export class Agent {
       }),
       views: businessViewsFor(values),
       log: deps.log,
+      extraReaders: snapshotReader ? [snapshotReader] : [],
     });
     const meter = this.pipeline.meterProvider.getMeter(METER_NAME, deps.version);
     registerSelfMetrics(meter, { version: deps.version, health: this.pipeline.exportHealth });
@@ -66,7 +77,7 @@ export class Agent {
         log: deps.log.child({ component: 'host' }),
       });
     }
-    this.business = createBusiness(meter, values, deps.log.child({ component: 'business' }), now);
+    this.business = createBusiness(meter, values, deps.log.child({ component: 'business' }), clock.now);
     const guard = this.business.guard;
     const exportHealth = this.pipeline.exportHealth;
     this.status = createStatus({
@@ -75,20 +86,42 @@ export class Agent {
       log: deps.log.child({ component: 'status' }),
       cardinality: () => guard.usage(),
       exportHealth: () => exportHealth.snapshot(),
+      durableState: () => this.state,
       now,
     });
     this.ingestor = new Ingestor(meter, { recorder: this.business.recorder, dedupe: this.business.dedupe, onOutcome: this.status.onOutcome });
+    this.state = snapshotReader
+      ? new DurableIngest({
+          dir: values.state.dir,
+          snapshotIntervalMs: values.state.snapshotIntervalSec * 1000,
+          ingestor: this.ingestor,
+          business: this.business,
+          meter,
+          reader: snapshotReader,
+          scopeName: METER_NAME,
+          clock,
+          log: deps.log.child({ component: 'state' }),
+        })
+      : undefined;
+    const metricsAuth = createMetricsAuth(values.metrics);
     const requests = meter.createCounter('qb_agent_ingest_requests', {
       description: 'Requests to POST /v1/events by response status code.',
       unit: '{request}',
     });
     this.app = buildApp({
       log: deps.log.child({ component: 'http' }),
+      server: {
+        ...(values.http.tlsCertFile ? { tls: readTls(values.http.tlsCertFile, values.http.tlsKeyFile) } : {}),
+        headersTimeoutMs: values.http.headersTimeoutMs,
+        requestTimeoutMs: values.http.requestTimeoutMs,
+        keepAliveTimeoutMs: values.http.keepAliveTimeoutMs,
+      },
       routes: [
-        healthRoutes(this.readiness),
-        metricsRoute(this.pipeline.prometheus),
+        healthRoutes(this.readiness, () => ({ state: this.state?.stats() ?? 'disabled' })),
+        metricsRoute(this.pipeline.prometheus, metricsAuth ? { check: metricsAuth, challenge: metricsChallenge(values.metrics) } : undefined),
         eventsRoute({
-          ingestor: this.ingestor,
+          ingestor: this.state ?? this.ingestor,
+          maxInFlight: values.ingest.maxInFlight,
           authorize: values.ingest.tokens.length > 0 ? createBearerCheck(values.ingest.tokens) : undefined,
           maxBodyBytes: values.ingest.maxBodyBytes,
           maxEventsPerBatch: values.ingest.maxEventsPerBatch,
@@ -103,7 +136,10 @@ export class Agent {
   /** Listens and marks the agent ready; resolves with the bound address. */
   async start(): Promise<string> {
     const { http, otlp, ingest } = this.#deps.config.values;
+    if (this.state) this.state.restore();
+    else this.#log.warn('state.dir is empty: durable state is off, so a restart resets every business counter and forgets every event id');
     const address = await this.app.listen({ host: http.host, port: http.port });
+    this.state?.start();
     this.readiness.markReady();
     const auth =
       ingest.tokens.length > 0
@@ -116,6 +152,23 @@ export class Agent {
       'qb-agent started',
     );
     return address;
+  }
+
+  /**
+   * Re-reads the TLS certificate and key (SIGHUP). New connections get them;
+   * on any error the current ones stay in use and the error is logged.
+   */
+  reloadTls(): boolean {
+    const { tlsCertFile, tlsKeyFile } = this.#deps.config.values.http;
+    if (!tlsCertFile) return false;
+    try {
+      (this.app.server as unknown as HttpsServer).setSecureContext(readTls(tlsCertFile, tlsKeyFile));
+      this.#log.info({ certFile: tlsCertFile }, 'TLS certificate reloaded');
+      return true;
+    } catch (err) {
+      this.#log.error({ err, certFile: tlsCertFile }, 'TLS reload failed; keeping the current certificate');
+      return false;
+    }
   }
 
   /**
@@ -132,11 +185,20 @@ export class Agent {
     this.readiness.markStopping();
     this.#log.info({ deadlineMs }, 'shutting down');
     await this.app.close();
+    try {
+      await this.state?.shutdown();
+    } catch (err) {
+      this.#log.error({ err }, 'final snapshot failed; the journal still holds every acknowledged event');
+    }
     this.#unregisterHost?.();
     const flushed = await withDeadline(this.pipeline.meterProvider.shutdown({ timeoutMillis: deadlineMs }), deadlineMs);
     if (!flushed) this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
     this.#log.info('stopped');
   }
+}
+
+function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
 
 /** Resolves true when the promise settles in time, false at the deadline; never rejects. */

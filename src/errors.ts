@@ -6,7 +6,7 @@
 export const ERRORS = {
   malformed_body: { status: 400, meaning: 'The body is not valid JSON / NDJSON, or not of the documented shape.' },
   invalid_events: { status: 400, meaning: 'At least one event failed validation; nothing in the batch was recorded. `details` lists each problem.' },
-  unauthorized: { status: 401, meaning: 'Missing or wrong bearer token.' },
+  unauthorized: { status: 401, meaning: 'Missing or wrong credentials: the ingest bearer token, or the /metrics bearer token or basic-auth user.' },
   not_found: { status: 404, meaning: 'No such route.' },
   id_conflict: { status: 409, meaning: 'An event id was already accepted with different content; nothing in the batch was recorded. `details` lists the indexes.' },
   body_too_large: { status: 413, meaning: 'The body is larger than ingest.maxBodyBytes.' },
@@ -15,6 +15,7 @@ export const ERRORS = {
   overloaded: { status: 429, meaning: 'Too many ingest requests in flight; retry after the Retry-After seconds.' },
   internal: { status: 500, meaning: 'An unexpected error; the batch was not recorded. Safe to retry with the same ids.' },
   not_ready: { status: 503, meaning: 'The agent is starting or shutting down; retry shortly.' },
+  storage_unavailable: { status: 503, meaning: 'The event journal (state.dir) cannot be written; nothing was recorded. Retry later with the same ids.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

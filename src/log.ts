@@ -9,6 +9,8 @@ export type { Logger };
 export const REDACT_PATHS = [
   'config.ingest.tokens',
   'config.otlp.headers',
+  'config.metrics.bearerTokens',
+  'config.metrics.basicAuthUsers',
   'config.status.token',
   'req.headers.authorization',
   'headers.authorization',

@@ -60,7 +60,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 async function run(config: LoadedConfig, version: string): Promise<number> {
   const log = createLogger(config.values.log.level);
   log.info({ version, node: process.versions.node, config: redactConfig(config.values), configFile: config.file }, 'configuration loaded');
-  const agent = new Agent({ config, log, version });
+  let agent: Agent;
+  try {
+    agent = new Agent({ config, log, version });
+  } catch (err) {
+    // e.g. an unreadable TLS certificate: a clear fatal line, not a stack trace on stderr.
+    log.fatal({ err }, 'cannot start');
+    return 1;
+  }
 
   let stopping = false;
   const stopped = new Promise<number>((resolve) => {
@@ -82,6 +89,11 @@ async function run(config: LoadedConfig, version: string): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+  });
+  // SIGHUP re-reads the TLS certificate and key (and must never terminate the agent, the default action).
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, 'signal received: reloading TLS certificate');
+    agent.reloadTls();
   });
 
   try {

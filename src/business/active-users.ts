@@ -28,6 +28,17 @@ export class ActiveUsers {
     this.#touch(user, state === 'inactive');
   }
 
+  /** Every tracked user, least recently seen first, for snapshots. */
+  *entries(): IterableIterator<[user: string, seenMs: number, inactive: boolean]> {
+    for (const [user, e] of this.#users) yield [user, e.seenMs, e.inactive];
+  }
+
+  /** Re-adds a snapshot entry (call in entries() order). */
+  restore(user: string, seenMs: number, inactive: boolean): void {
+    this.#users.delete(user);
+    this.#users.set(user, { seenMs, inactive });
+  }
+
   count(): number {
     this.#expire();
     let active = 0;

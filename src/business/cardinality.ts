@@ -63,6 +63,25 @@ export class CardinalityGuard {
     return attributes;
   }
 
+  /**
+   * Re-registers a series found in a snapshot (durable state), so label values
+   * seen before a restart keep their series and count against the limit.
+   */
+  restore(metric: string, key: string, attributes: Attributes): void {
+    let series = this.#series.get(metric);
+    if (!series) {
+      series = new Map();
+      this.#series.set(metric, series);
+    }
+    if (!series.has(key)) series.set(key, Object.freeze({ ...attributes }));
+  }
+
+  /** Re-registers a snapshot's overflow count (no warning: it was logged before the restart). */
+  restoreOverflow(metric: string, overflowed: number): void {
+    if (overflowed > 0) this.#overflowed.set(metric, overflowed);
+    if (!this.#series.has(metric)) this.#series.set(metric, new Map());
+  }
+
   /** Per-metric series in use, for self-metrics and the status page. */
   usage(): CardinalityUsage[] {
     return [...this.#series.entries()].map(([metric, series]) => ({

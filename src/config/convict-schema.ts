@@ -31,6 +31,7 @@ export const FORMATS: readonly Format[] = [
   positiveIntFormat('window-seconds', 1, 31_536_000),
   positiveIntFormat('id-count', 1, 100_000_000),
   positiveIntFormat('cardinality', 1, 1_000_000),
+  positiveIntFormat('in-flight', 1, 100_000),
 ];
 
 let formatsRegistered = false;

@@ -254,6 +254,15 @@ function crossFieldProblems(values: ConfigValues, sources: Record<string, ValueS
       `otlp.timeoutMs: ${values.otlp.timeoutMs} (from ${describeSource(sources['otlp.timeoutMs']!)}) must not exceed otlp.intervalMs (${values.otlp.intervalMs})`,
     );
   }
+  if ((values.http.tlsCertFile === '') !== (values.http.tlsKeyFile === '')) {
+    const [set, unset] = values.http.tlsCertFile === '' ? ['http.tlsKeyFile', 'http.tlsCertFile'] : ['http.tlsCertFile', 'http.tlsKeyFile'];
+    problems.push(`${unset}: empty while ${set} (from ${describeSource(sources[set]!)}) is set; TLS needs both the certificate and the key`);
+  }
+  if (values.http.headersTimeoutMs > values.http.requestTimeoutMs) {
+    problems.push(
+      `http.headersTimeoutMs: ${values.http.headersTimeoutMs} (from ${describeSource(sources['http.headersTimeoutMs']!)}) must not exceed http.requestTimeoutMs (${values.http.requestTimeoutMs})`,
+    );
+  }
   if (values.ingest.tokens.length === 0 && !values.ingest.allowAnonymous && !isLoopback(values.http.host)) {
     problems.push(
       `ingest.tokens: empty while http.host ${JSON.stringify(values.http.host)} (from ${describeSource(sources['http.host']!)}) is not a loopback address; set ingest.tokens, or ingest.allowAnonymous=true to accept unauthenticated events`,

@@ -30,6 +30,52 @@ export const SCHEMA = {
       default: 9464,
       env: 'QB_AGENT_HTTP_PORT',
     },
+    tlsCertFile: {
+      doc: 'PEM certificate (chain) for HTTPS. Set with http.tlsKeyFile to serve TLS; both files are re-read on SIGHUP. Empty: plain HTTP.',
+      format: String,
+      default: '',
+      env: 'QB_AGENT_HTTP_TLS_CERT_FILE',
+    },
+    tlsKeyFile: {
+      doc: 'PEM private key for http.tlsCertFile.',
+      format: String,
+      default: '',
+      env: 'QB_AGENT_HTTP_TLS_KEY_FILE',
+    },
+    headersTimeoutMs: {
+      doc: 'Milliseconds a client may take to send the request headers; slower (slowloris) connections are closed.',
+      format: 'interval-ms',
+      default: 10000,
+      env: 'QB_AGENT_HTTP_HEADERS_TIMEOUT_MS',
+    },
+    requestTimeoutMs: {
+      doc: 'Milliseconds a client may take to send a whole request, body included. At least http.headersTimeoutMs.',
+      format: 'interval-ms',
+      default: 30000,
+      env: 'QB_AGENT_HTTP_REQUEST_TIMEOUT_MS',
+    },
+    keepAliveTimeoutMs: {
+      doc: 'Milliseconds an idle keep-alive connection stays open between requests.',
+      format: 'interval-ms',
+      default: 5000,
+      env: 'QB_AGENT_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    },
+  },
+  metrics: {
+    bearerTokens: {
+      doc: 'Bearer tokens accepted by GET /metrics, separated by commas. Empty (and no basic-auth users): /metrics is open.',
+      format: 'string-list',
+      default: [],
+      env: 'QB_AGENT_METRICS_BEARER_TOKENS',
+      sensitive: true,
+    },
+    basicAuthUsers: {
+      doc: 'user:password pairs accepted by GET /metrics with HTTP basic auth (as Prometheus\' basic_auth scrape option sends), separated by commas.',
+      format: 'string-list',
+      default: [],
+      env: 'QB_AGENT_METRICS_BASIC_AUTH_USERS',
+      sensitive: true,
+    },
   },
   service: {
     name: {
@@ -145,6 +191,12 @@ export const SCHEMA = {
       default: 86400,
       env: 'QB_AGENT_INGEST_DEDUPE_WINDOW_SEC',
     },
+    maxInFlight: {
+      doc: 'Most POST /v1/events requests handled at once; more get 429 with Retry-After instead of queueing without bound.',
+      format: 'in-flight',
+      default: 64,
+      env: 'QB_AGENT_INGEST_MAX_IN_FLIGHT',
+    },
     dedupeMaxIds: {
       doc: 'Most event ids remembered for deduplication; the oldest are forgotten first.',
       format: 'id-count',
@@ -181,6 +233,20 @@ export const SCHEMA = {
       env: 'QB_AGENT_CARDINALITY_LIMIT',
     },
   },
+  state: {
+    dir: {
+      doc: 'Directory of the event journal and snapshots that make accepted events survive crashes and restarts. Empty disables durability (a warning at startup): a restart then resets every counter.',
+      format: String,
+      default: './state',
+      env: 'QB_AGENT_STATE_DIR',
+    },
+    snapshotIntervalSec: {
+      doc: 'Seconds between state snapshots, each of which compacts the journal; also taken at shutdown and when the journal passes 64 MiB.',
+      format: 'window-seconds',
+      default: 60,
+      env: 'QB_AGENT_STATE_SNAPSHOT_INTERVAL_SEC',
+    },
+  },
   log: {
     level: {
       doc: 'Log level of the JSON logs written to stdout.',
@@ -192,7 +258,16 @@ export const SCHEMA = {
 } as const satisfies Record<string, Record<string, SettingSpec>>;
 
 export interface ConfigValues {
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    tlsCertFile: string;
+    tlsKeyFile: string;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
+  metrics: { bearerTokens: string[]; basicAuthUsers: string[] };
   service: { name: string; instanceId: string; resourceAttributes: string };
   otlp: {
     endpoint: string;
@@ -208,11 +283,13 @@ export interface ConfigValues {
     allowAnonymous: boolean;
     maxBodyBytes: number;
     maxEventsPerBatch: number;
+    maxInFlight: number;
     dedupeWindowSec: number;
     dedupeMaxIds: number;
   };
   status: { token: string };
   business: { activeUserWindowSec: number; gradeThresholds: string; cardinalityLimit: number };
+  state: { dir: string; snapshotIntervalSec: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
 

@@ -8,7 +8,22 @@ export interface AppOptions {
   readonly routes: readonly FastifyPluginAsync[];
   /** Default body limit; routes that accept bodies set their own. */
   readonly bodyLimit?: number;
+  /** Socket timeouts and TLS; defaults suit tests driving the app through inject(). */
+  readonly server?: ServerOptions;
 }
+
+export interface ServerOptions {
+  /** PEM certificate and key: serve HTTPS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Time to receive the request headers (slowloris guard). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive the whole request. */
+  readonly requestTimeoutMs: number;
+  /** Idle time of a keep-alive connection between requests. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+const DEFAULT_SERVER: ServerOptions = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 };
 
 /** Fastify's per-request lines at debug instead of info: a scrape every few seconds must not flood the logs. */
 class DebugRequestLogs extends LogController {
@@ -27,15 +42,26 @@ class DebugRequestLogs extends LogController {
  * (a scrape every few seconds must not flood the logs).
  */
 export function buildApp(options: AppOptions): FastifyInstance {
+  const server = options.server ?? DEFAULT_SERVER;
+  // Node checks the header and request deadlines every connectionsCheckingInterval (30 s by default):
+  // check often enough that a slow client is cut close to its deadline.
+  const nodeServer = {
+    headersTimeout: server.headersTimeoutMs,
+    requestTimeout: server.requestTimeoutMs,
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(server.headersTimeoutMs / 2)),
+  };
   const app = Fastify({
+    ...(server.tls ? { https: { ...nodeServer, cert: server.tls.cert, key: server.tls.key } } : { http: nodeServer }),
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    requestTimeout: server.requestTimeoutMs,
     loggerInstance: options.log as FastifyBaseLogger,
     logController: new DebugRequestLogs(),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Idle keep-alive sockets are closed on shutdown so close() returns promptly.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    requestTimeout: 30_000,
-  });
+  }) as unknown as FastifyInstance;
 
   app.setNotFoundHandler((request, reply) => {
     const err = new ApiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);

@@ -1,5 +1,5 @@
 import type { Resource } from '@opentelemetry/resources';
-import { MeterProvider, type PeriodicExportingMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricReader, type PeriodicExportingMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { ConfigValues } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { ExportHealth } from './export-health.ts';
@@ -19,6 +19,8 @@ export interface PipelineOptions {
   readonly resource: Resource;
   readonly views: readonly ViewOptions[];
   readonly log: Logger;
+  /** More readers on the same provider (the durable state's snapshot reader). */
+  readonly extraReaders?: readonly MetricReader[];
 }
 
 /**
@@ -33,7 +35,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const meterProvider = new MeterProvider({
     resource: options.resource,
     views: [...options.views],
-    readers: otlpReader ? [prometheus.reader, otlpReader] : [prometheus.reader],
+    readers: [prometheus.reader, ...(otlpReader ? [otlpReader] : []), ...(options.extraReaders ?? [])],
   });
   return { meterProvider, prometheus, otlpReader, exportHealth };
 }

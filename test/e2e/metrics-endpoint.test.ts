@@ -83,7 +83,7 @@ describe('a started agent', () => {
     expect(await (await fetch(`${agent.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${agent.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toMatchObject({ status: 'ready', state: { journalBytes: 0, writable: true, replayedRecords: 0, writeFailures: 0 } });
     const missing = await fetch(`${agent.url}/nope?x=1`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'not_found', message: 'no route GET /nope' });

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './tools.ts';
 
@@ -24,16 +26,21 @@ export interface SpawnOptions {
 
 /** Runs the built agent (dist/cli.js) on a free loopback port and waits until it is listening. */
 export async function spawnAgent(options: SpawnOptions = {}): Promise<AgentProcess> {
+  // Each agent gets a fresh state dir unless the test names one: agents must not restore each other's counters.
+  const stateDir = options.args?.includes('--state.dir') || options.env?.QB_AGENT_STATE_DIR !== undefined ? undefined : mkdtempSync(join(tmpdir(), 'qb-state-'));
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), '--http.port', '0', ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', QB_AGENT_LOG_LEVEL: 'info', ...options.env },
+    env: { PATH: process.env.PATH ?? '', QB_AGENT_LOG_LEVEL: 'info', ...(stateDir ? { QB_AGENT_STATE_DIR: stateDir } : {}), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let buffered = '';
   const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1));
+    child.on('exit', (code, signal) => {
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+      resolve(code ?? signal ?? -1);
+    });
   });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

@@ -29,7 +29,8 @@ export function createTestAgent(argv: string[] = [], env: Record<string, string>
       done();
     },
   });
-  const config = loadConfig({ argv: ['--host.enabled', 'false', ...argv], env });
+  // Durable state off unless a test asks for it: inject() never calls start(), which restores state.
+  const config = loadConfig({ argv: ['--host.enabled', 'false', '--state.dir', '', ...argv], env });
   const agent = new Agent({ config, log: createLogger('info', sink), version: '0.0.0-test', now: () => clock });
   const inject = agent.app.inject.bind(agent.app);
   const metrics = async () => (await inject({ method: 'GET', url: '/metrics' })).body;

@@ -2,10 +2,17 @@ import type { Counter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.ts';
 import { parseEventsBody, type BodyFormat } from '../parse-body.ts';
-import type { Ingestor } from '../ingestor.ts';
+import type { IngestResult } from '../ingestor.ts';
+
+/** The Ingestor itself, or the durable layer in front of it (src/state/durable-ingest.ts). */
+export interface EventSink {
+  ingest(raw: readonly unknown[]): IngestResult | Promise<IngestResult>;
+}
 
 export interface EventsRouteOptions {
-  readonly ingestor: Ingestor;
+  readonly ingestor: EventSink;
+  /** Most requests handled at once; beyond it 429 with Retry-After. Unbounded when undefined. */
+  readonly maxInFlight?: number;
   /** Returns true when the request may ingest; undefined = no authentication. */
   readonly authorize: ((authorization: string | undefined) => boolean) | undefined;
   readonly maxBodyBytes: number;
@@ -50,13 +57,25 @@ export function eventsRoute(options: EventsRouteOptions) {
       });
     }
 
+    // Requests past authentication and not yet answered; a Set so a request is released exactly once.
+    const inFlight = new Set<object>();
+    const release = async (request: object) => {
+      inFlight.delete(request);
+    };
     app.post('/v1/events', {
       bodyLimit: options.maxBodyBytes,
-      onRequest: async (request) => {
+      onRequest: async (request, reply) => {
         if (options.authorize && !options.authorize(request.headers.authorization)) {
           throw new ApiError('unauthorized', 'missing or invalid bearer token');
         }
+        if (options.maxInFlight !== undefined && inFlight.size >= options.maxInFlight) {
+          reply.header('retry-after', '1');
+          throw new ApiError('overloaded', `${inFlight.size} ingest requests are in flight (ingest.maxInFlight); retry after 1 second`);
+        }
+        inFlight.add(request);
       },
+      onResponse: async (request) => release(request),
+      onRequestAbort: async (request) => release(request),
       handler: async (request, reply) => {
         const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         const format = MEDIA_TYPES[mediaType];
@@ -68,7 +87,7 @@ export function eventsRoute(options: EventsRouteOptions) {
         if (events.length > options.maxEventsPerBatch) {
           throw new ApiError('too_many_events', `the batch holds ${events.length} events; the limit is ${options.maxEventsPerBatch}`);
         }
-        const result = options.ingestor.ingest(events);
+        const result = await options.ingestor.ingest(events);
         return reply.code(202).send(result);
       },
     });
