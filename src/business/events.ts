@@ -1,4 +1,4 @@
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TLiteral } from 'typebox';
 
 /**
  * The event schemas of POST /v1/events: the one definition from which
@@ -28,6 +28,10 @@ const user = text(128, 'Annotator id. Used only for the active-user count, never
 const taskType = text(64, 'Kind of task, e.g. "labeling".');
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE'] as const;
+
+/** One literal per method, typed as a tuple: a plain `.map()` types as an array, whose union Static makes `never`. */
+type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K] & string> };
+const methodLiterals = HTTP_METHODS.map((m) => Type.Literal(m)) as unknown as Literals<typeof HTTP_METHODS>;
 
 export const EVENT_SCHEMAS = {
   work_session: Type.Object(
@@ -77,7 +81,7 @@ export const EVENT_SCHEMAS = {
       type: Type.Literal('api_request'),
       ...common,
       route: text(128, 'Route template, e.g. "/api/tasks/:id" (never a raw path with ids).'),
-      method: Type.Union(HTTP_METHODS.map((m) => Type.Literal(m)), { description: 'HTTP method in upper case.' }),
+      method: Type.Union(methodLiterals, { description: 'HTTP method in upper case.' }),
       status_code: Type.Integer({ minimum: 100, maximum: 599, description: 'HTTP status code.' }),
       duration_seconds: Type.Number({ minimum: 0, maximum: 3600, description: 'Response time in seconds.' }),
     },
