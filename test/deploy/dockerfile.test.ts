@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,3 +192,92 @@ describe('the HEALTHCHECK command, run for real', () => {
     expect(r.status).toBe(1);
   });
 });
+
+/**
+ * The runtime stage, reproduced without an engine: its COPY instructions into
+ * a temporary directory (dist/ from this checkout's build), its own `npm ci`
+ * command (offline when npm's cache has everything), then the agent started
+ * from there with the image's ENV and a demo run against it. What the image
+ * runs, minus the base image.
+ */
+describe('the runtime stage, reproduced in a directory', () => {
+  let dir: string;
+  let agent: ReturnType<typeof spawn> | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'qb-runtime-'));
+    for (const copy of instructions(runtime, 'COPY')) {
+      const parts = copy.args.split(' ');
+      const from = parts[0]!.startsWith('--from=') ? parts.shift()! : undefined;
+      const target = parts.pop()!;
+      for (const source of parts) {
+        const path = from ? join(ROOT, source.replace(/^\/src\//, '')) : join(ROOT, source);
+        const dest = target.endsWith('/') ? join(dir, target, source.split('/').at(-1)!) : join(dir, target);
+        cpSync(path, dest, { recursive: true });
+      }
+    }
+    const npmCi = instructions(runtime, 'RUN').map((i) => i.args).find((r) => r.startsWith('npm ci'))!.split(' && ')[0]!;
+    const npm = spawnSync('npm', [...npmCi.split(' ').slice(1), '--prefer-offline'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(npm.status, npm.stderr).toBe(0);
+
+    const env = { PATH: process.env.PATH ?? '', ...envOf(runtime), QB_AGENT_STATE_DIR: join(dir, 'state'), QB_AGENT_INGEST_TOKENS: 'rt', QB_AGENT_HTTP_PORT: '0', QB_AGENT_HOST_METRICS: 'false' };
+    const child = spawn(process.execPath, [join(dir, 'dist', 'cli.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    agent = child;
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`not started: ${out} ${err}`)), 20_000);
+      child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+      child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+        out += c;
+        const started = out.split('\n').map(parseLogLine).find((l) => l.msg === 'qb-agent started');
+        if (started) {
+          clearTimeout(timer);
+          resolve(String(started.address).replace('0.0.0.0', '127.0.0.1'));
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${out} ${err}`)));
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (agent && agent.exitCode === null) {
+      const exited = new Promise((r) => agent!.on('exit', r));
+      agent.kill('SIGTERM');
+      await exited;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs no dev dependency', () => {
+    expect(existsSync(join(dir, 'node_modules', 'fastify'))).toBe(true);
+    expect(existsSync(join(dir, 'node_modules', 'vitest'))).toBe(false);
+    expect(existsSync(join(dir, 'node_modules', 'typescript'))).toBe(false);
+  });
+
+  it('starts on 0.0.0.0 with a token and answers /healthz', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+  });
+
+  it('runs the demo from the production install against it', () => {
+    const demo = spawnSync(process.execPath, [join(dir, 'dist', 'cli.js'), 'demo', '--target', url, '--rate', '50', '--duration', '1', '--token', 'rt'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(demo.status, demo.stderr).toBe(0);
+    const summary = JSON.parse(demo.stdout) as { accepted: number; complete: boolean };
+    expect(summary).toMatchObject({ accepted: 50, complete: true });
+  });
+});
+
+/** A JSON log line, or {} for anything else (a partial line, a warning). */
+function parseLogLine(line: string): { msg?: string; address?: string } {
+  try {
+    return JSON.parse(line) as { msg?: string; address?: string };
+  } catch {
+    return {};
+  }
+}
