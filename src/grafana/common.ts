@@ -244,3 +244,14 @@ export function baseDashboard(options: { uid: string; title: string; description
   for (const v of agentVariables()) builder.withVariable(v);
   return builder;
 }
+
+/** Builds the dashboard and numbers its panels (rows included) 1, 2, 3... in layout order: stable ids for links. */
+export function finish(builder: dashboard.DashboardBuilder): dashboard.Dashboard {
+  const built = builder.build();
+  let id = 0;
+  for (const panel of built.panels ?? []) {
+    panel.id = ++id;
+    if ('panels' in panel) for (const nested of panel.panels ?? []) nested.id = ++id;
+  }
+  return built;
+}

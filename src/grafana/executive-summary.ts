@@ -1,6 +1,6 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, THRESHOLDS, UNIT, baseDashboard, query, stat, timeseries, withCurrencyUnits } from './common.ts';
+import { AGENT_SCOPE, THRESHOLDS, UNIT, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
 import { activeUsers, averageQualityScore, metric, productivity, revenue, sumOf } from './promql.ts';
 
 /** Business figures at a glance: what was billed, at what quality, by how many people. */
@@ -9,69 +9,70 @@ import { activeUsers, averageQualityScore, metric, productivity, revenue, sumOf 
 export const TREND_WINDOW = '1h';
 
 export function executiveSummary(): dashboard.Dashboard {
-  return baseDashboard({
-    uid: 'qb-executive-summary',
-    title: 'Quality Billing / Executive Summary',
-    description: 'Revenue, quality, productivity and activity of the quality-billing platform over the selected time range.',
-    from: 'now-7d',
-    refresh: '5m',
-  })
-    .withPanel(
-      withCurrencyUnits(
-        stat(
-          'Revenue in range',
-          'Invoiced amount in the selected time range, one value per currency (amounts are never added across currencies). increase() extrapolates to the range edges: exact billing figures come from the billing system, this is their monitoring view.',
-          UNIT.money,
-        ).withTarget(query(revenue(AGENT_SCOPE, '$__range'), '{{currency}}', 'A', { instant: true })),
-      ).span(8),
-    )
-    .withPanel(
-      stat('Average quality score', 'Mean score of the quality assessments in the selected range (0-100). Below 70 for 15 minutes raises QualityBillingLowQualityScore.', UNIT.score, THRESHOLDS.qualityScore)
-        .withTarget(query(averageQualityScore(AGENT_SCOPE, '$__range'), 'Average score', 'A', { instant: true }))
-        .decimals(1)
-        .min(0)
-        .max(100)
-        .span(4),
-    )
-    .withPanel(
-      stat('Productivity', 'Effective work time divided by total work time of the work sessions reported in the selected range.', UNIT.percent01, THRESHOLDS.productivity)
-        .withTarget(query(productivity(AGENT_SCOPE, '$__range'), 'Productivity', 'A', { instant: true }))
-        .decimals(1)
-        .min(0)
-        .max(1)
-        .span(4),
-    )
-    .withPanel(
-      stat('Invoices in range', 'Invoices issued in the selected range, all currencies.', UNIT.count)
-        .withTarget(query(sumOf('increase', metric(CATALOGUE.invoices), AGENT_SCOPE, '$__range'), 'Invoices', 'A', { instant: true }))
-        .decimals(0)
-        .span(4),
-    )
-    .withPanel(
-      stat('Active users', 'Users with an event in the agents\' active-user window (default 5 minutes), less those who signed off. Zero for 30 minutes raises QualityBillingNoActiveUsers.', UNIT.count, THRESHOLDS.zeroIsBad)
-        .withTarget(query(activeUsers(AGENT_SCOPE), 'Active users', 'A', { instant: true }))
-        .decimals(0)
-        .span(4),
-    )
-    .withPanel(
-      withCurrencyUnits(
-        timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency.`, UNIT.money).withTarget(
-          query(revenue(AGENT_SCOPE, TREND_WINDOW), '{{currency}}'),
+  return finish(
+    baseDashboard({
+      uid: 'qb-executive-summary',
+      title: 'Quality Billing / Executive Summary',
+      description: 'Revenue, quality, productivity and activity of the quality-billing platform over the selected time range.',
+      from: 'now-7d',
+      refresh: '5m',
+    })
+      .withPanel(
+        withCurrencyUnits(
+          stat(
+            'Revenue in range',
+            'Invoiced amount in the selected time range, one value per currency (amounts are never added across currencies). increase() extrapolates to the range edges: exact billing figures come from the billing system, this is their monitoring view.',
+            UNIT.money,
+          ).withTarget(query(revenue(AGENT_SCOPE, '$__range'), '{{currency}}', 'A', { instant: true })),
+        ).span(8),
+      )
+      .withPanel(
+        stat('Average quality score', 'Mean score of the quality assessments in the selected range (0-100). Below 70 for 15 minutes raises QualityBillingLowQualityScore.', UNIT.score, THRESHOLDS.qualityScore)
+          .withTarget(query(averageQualityScore(AGENT_SCOPE, '$__range'), 'Average score', 'A', { instant: true }))
+          .decimals(1)
+          .min(0)
+          .max(100)
+          .span(4),
+      )
+      .withPanel(
+        stat('Productivity', 'Effective work time divided by total work time of the work sessions reported in the selected range.', UNIT.percent01, THRESHOLDS.productivity)
+          .withTarget(query(productivity(AGENT_SCOPE, '$__range'), 'Productivity', 'A', { instant: true }))
+          .decimals(1)
+          .min(0)
+          .max(1)
+          .span(4),
+      )
+      .withPanel(
+        stat('Invoices in range', 'Invoices issued in the selected range, all currencies.', UNIT.count)
+          .withTarget(query(sumOf('increase', metric(CATALOGUE.invoices), AGENT_SCOPE, '$__range'), 'Invoices', 'A', { instant: true }))
+          .decimals(0)
+          .span(4),
+      )
+      .withPanel(
+        stat('Active users', 'Users with an event in the agents\' active-user window (default 5 minutes), less those who signed off. Zero for 30 minutes raises QualityBillingNoActiveUsers.', UNIT.count, THRESHOLDS.zeroIsBad)
+          .withTarget(query(activeUsers(AGENT_SCOPE), 'Active users', 'A', { instant: true }))
+          .decimals(0)
+          .span(4),
+      )
+      .withPanel(
+        withCurrencyUnits(
+          timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency.`, UNIT.money).withTarget(
+            query(revenue(AGENT_SCOPE, TREND_WINDOW), '{{currency}}'),
+          ),
         ),
-      ),
-    )
-    .withPanel(
-      timeseries('Quality score trend', `Mean assessment score over the ${TREND_WINDOW} before each point, overall and per task type.`, UNIT.score, THRESHOLDS.qualityScore)
-        .withTarget(query(averageQualityScore(AGENT_SCOPE, TREND_WINDOW), 'All task types', 'A'))
-        .withTarget(query(averageQualityScore(AGENT_SCOPE, TREND_WINDOW, ['task_type']), '{{task_type}}', 'B'))
-        .min(0)
-        .max(100),
-    )
-    .withPanel(
-      timeseries('Work time and productivity', `Hours worked and effective hours per ${TREND_WINDOW}, all task types.`, UNIT.seconds)
-        .withTarget(query(sumOf('increase', metric(CATALOGUE.workTime), AGENT_SCOPE, TREND_WINDOW), 'Work time', 'A'))
-        .withTarget(query(sumOf('increase', metric(CATALOGUE.effectiveWorkTime), AGENT_SCOPE, TREND_WINDOW), 'Effective work time', 'B'))
-        .span(24),
-    )
-    .build();
+      )
+      .withPanel(
+        timeseries('Quality score trend', `Mean assessment score over the ${TREND_WINDOW} before each point, overall and per task type.`, UNIT.score, THRESHOLDS.qualityScore)
+          .withTarget(query(averageQualityScore(AGENT_SCOPE, TREND_WINDOW), 'All task types', 'A'))
+          .withTarget(query(averageQualityScore(AGENT_SCOPE, TREND_WINDOW, ['task_type']), '{{task_type}}', 'B'))
+          .min(0)
+          .max(100),
+      )
+      .withPanel(
+        timeseries('Work time and productivity', `Hours worked and effective hours per ${TREND_WINDOW}, all task types.`, UNIT.seconds)
+          .withTarget(query(sumOf('increase', metric(CATALOGUE.workTime), AGENT_SCOPE, TREND_WINDOW), 'Work time', 'A'))
+          .withTarget(query(sumOf('increase', metric(CATALOGUE.effectiveWorkTime), AGENT_SCOPE, TREND_WINDOW), 'Effective work time', 'B'))
+          .span(24),
+      )
+  );
 }

@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, PER_AGENT, THRESHOLDS, UNIT, barGauge, baseDashboard, query, stat, timeseries } from './common.ts';
+import { AGENT_SCOPE, PER_AGENT, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries } from './common.ts';
 import { activeUsers, apiErrorRatio, apiLatencyQuantile, metric, selector, sumOf } from './promql.ts';
 
 /** Is the agent healthy, is the host it runs on healthy, and is the platform's API healthy? */
@@ -220,5 +220,5 @@ export function operations(): dashboard.Dashboard {
   hostRow(b);
   apiRow(b);
   selfRow(b);
-  return b.build();
+  return finish(b);
 }

@@ -38,8 +38,8 @@ function prometheusRules(): string {
   return yaml({
     groups: [
       {
+        // No own interval: Prometheus' evaluation_interval applies.
         name: 'quality-billing.recording',
-        interval: '30s',
         rules: RECORDING_RULES.map((r) => ({ record: r.record, expr: r.expr })),
       },
       {

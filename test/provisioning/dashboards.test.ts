@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { DASHBOARD_FILES, panelsOf, readDashboard } from './support/generated.ts';
+
+const dashboards = DASHBOARD_FILES.map((file) => ({ file, d: readDashboard(file) }));
+
+describe('dashboard JSON', () => {
+  it('has the four dashboards with stable, unique uids', () => {
+    expect(dashboards.map(({ d }) => d.uid)).toEqual(['qb-executive-summary', 'qb-operations', 'qb-quality-analytics', 'qb-financial-analytics']);
+    expect(dashboards.map(({ d }) => d.title)).toEqual([
+      'Quality Billing / Executive Summary',
+      'Quality Billing / Operations',
+      'Quality Billing / Quality Analytics',
+      'Quality Billing / Financial Analytics',
+    ]);
+  });
+
+  describe.each(dashboards)('$file', ({ d }) => {
+    const panels = panelsOf(d).filter((p) => p.type !== 'row');
+
+    it('has a default time range and refresh', () => {
+      expect(d.time?.to).toBe('now');
+      expect(d.time?.from).toMatch(/^now-\d+[hd]$/);
+      expect(d.refresh).toMatch(/^\d+[sm]$/);
+    });
+
+    it('has the datasource variable and job/instance variables whose "All" matches a missing label', () => {
+      const vars = d.templating?.list ?? [];
+      expect(vars.map((v) => [v.name, v.type])).toEqual([
+        ['datasource', 'datasource'],
+        ['job', 'query'],
+        ['instance', 'query'],
+      ]);
+      expect(vars[0]!.query).toBe('prometheus');
+      for (const v of vars.slice(1)) {
+        expect(v.includeAll, v.name).toBe(true);
+        expect(v.allValue, v.name).toBe('.*');
+      }
+    });
+
+    it('has no duplicate panel ids', () => {
+      const ids = panelsOf(d).map((p) => p.id);
+      expect(ids.every((id) => typeof id === 'number')).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it('has at least one panel', () => {
+      expect(panels.length).toBeGreaterThan(3);
+    });
+
+    it.each(panels.map((p) => [p.title ?? '(untitled)', p] as const))('panel "%s": title, description, unit, thresholds, datasource and queries', (_title, p) => {
+      expect(p.title).toBeTruthy();
+      expect(p.description?.length).toBeGreaterThan(20);
+      expect(p.fieldConfig?.defaults?.unit).toBeTruthy();
+      expect(p.fieldConfig?.defaults?.thresholds?.steps?.length).toBeGreaterThan(0);
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      expect(p.targets?.length).toBeGreaterThan(0);
+      const refIds = p.targets!.map((t) => t.refId);
+      expect(new Set(refIds).size).toBe(refIds.length);
+      for (const t of p.targets!) {
+        expect(t.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+        expect(t.expr).toBeTruthy();
+        // Every query honours the agent filters.
+        expect(t.expr).toContain('job=~"$job"');
+        expect(t.expr).toContain('instance=~"$instance"');
+      }
+    });
+
+    it('never adds money across currencies', () => {
+      const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
+      for (const expr of exprs) {
+        for (const m of expr.matchAll(/(\w+)(?: by \(([^)]*)\))? \((?:increase|rate)\(quality_billing_(?:invoice_amount_cents|billed_time_seconds)_total/g)) {
+          expect(m[2]?.split(', '), `${m[0]} in ${expr}`).toContain('currency');
+        }
+      }
+    });
+  });
+});

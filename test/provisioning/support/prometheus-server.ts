@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { freePort } from '../../support/ports.ts';
+import { ROOT, toolPath } from '../../support/tools.ts';
+import { RULE_FILE, readYaml } from './generated.ts';
+
+export interface QueryResult {
+  readonly status: 'success' | 'error';
+  readonly error?: string;
+  readonly data?: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+}
+
+export interface PrometheusServer {
+  readonly url: string;
+  /** Instant query at now through the HTTP API; returns the raw answer (errors included). */
+  query(promql: string): Promise<QueryResult>;
+  stop(): Promise<void>;
+}
+
+interface ScrapeConfig {
+  job_name: string;
+  static_configs: Array<{ targets: string[] }>;
+  [key: string]: unknown;
+}
+
+/**
+ * A real Prometheus from Debian, run with the committed prometheus/prometheus.yml
+ * where only what cannot work on a test machine changes: the agent target (the
+ * compose name qb-agent:9464 becomes the test agent's loopback address), the
+ * Prometheus self-scrape address, 1 s intervals, and the rule file's absolute path.
+ */
+export async function startPrometheus(agentAddress: string): Promise<PrometheusServer> {
+  const binary = toolPath('prometheus');
+  if (!binary) throw new Error('prometheus missing');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'qb-prom-'));
+  const config = readYaml<{ global: Record<string, unknown>; rule_files: string[]; scrape_configs: ScrapeConfig[] }>('prometheus/prometheus.yml');
+  config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
+  config.rule_files = [join(ROOT, RULE_FILE)];
+  for (const job of config.scrape_configs) {
+    for (const sc of job.static_configs) {
+      sc.targets = sc.targets.map((t) => (t === 'qb-agent:9464' ? agentAddress : t === 'localhost:9090' ? `127.0.0.1:${port}` : t));
+    }
+  }
+  writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+  const child = spawn(
+    binary,
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`Prometheus did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    async query(promql) {
+      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: promql }) });
+      return (await res.json()) as QueryResult;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
