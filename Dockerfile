@@ -20,6 +20,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# npm prebuild bundles the status page (src/status/assets) with this script.
+COPY scripts/build-status-assets.ts ./scripts/
 RUN npm run build
 
 # ---- runtime: production dependencies and the compiled code only -------------
