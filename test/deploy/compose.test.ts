@@ -215,3 +215,17 @@ describe('docker-compose.yml', () => {
     });
   }
 });
+
+describe('docs/deployment.md', () => {
+  const docs = read('docs/deployment.md');
+
+  it('names the pinned images the compose file runs', () => {
+    const s = composeFor('pull').services;
+    for (const name of ['otel-collector', 'prometheus', 'grafana']) expect(docs, name).toContain(`\`${s[name].image}`);
+  });
+
+  it('documents every variable the compose file reads', () => {
+    const documented = new Set([...docs.matchAll(/^\| `([A-Z_]+)`(?:, `([A-Z_]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]].filter(Boolean)));
+    expect(variablesIn(composeText).filter((v) => !documented.has(v))).toEqual([]);
+  });
+});
