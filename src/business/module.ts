@@ -43,5 +43,11 @@ export function createBusiness(meter: Meter, config: Readonly<ConfigValues>, log
     .addCallback((r) => {
       for (const u of guard.usage()) r.observe(u.series, { metric: u.metric });
     });
+  meter
+    .createObservableGauge('qb_agent_cardinality_limit', {
+      description: 'business.cardinalityLimit: the most label combinations each business metric keeps.',
+      unit: '{series}',
+    })
+    .addCallback((r) => r.observe(config.business.cardinalityLimit));
   return { recorder, dedupe, guard, activeUsers };
 }

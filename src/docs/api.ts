@@ -88,9 +88,11 @@ export function apiMarkdown(): string {
     '',
     '| endpoint | meaning |',
     '|---|---|',
-    '| `GET /metrics` | Prometheus text exposition of every metric (see [metrics.md](metrics.md)). 503 when collection fails, so `up` drops. |',
+    '| `GET /metrics` | Prometheus text exposition of every metric (see [metrics.md](metrics.md)); gzip when asked. 503 when collection fails, so `up` drops. Optional bearer or basic auth (see [configuration.md](configuration.md)). |',
     '| `GET /healthz` | 200 `{"status":"ok"}` while the process runs. |',
-    '| `GET /readyz` | 200 `{"status":"ready"}` once started; 503 `{"status":"starting"|"stopping"}` otherwise. |',
+    '| `GET /readyz` | 200 `{"status":"ready", ...}` once started (durable state restored); 503 with `"status":"starting"` or `"stopping"` otherwise. With durable state it adds journal size, last snapshot time and restore duration. |',
+    '| `GET /` | The operator status page (see [status.md](status.md)). |',
+    '| `GET /api/status` | The status page\'s data as JSON (see [status.md](status.md)); needs a token when ingest or status tokens are set. |',
     '',
   );
   return lines.join('\n');

@@ -6,12 +6,21 @@ import type { ExportHealth } from './export-health.ts';
  * ExportHealth rather than counted twice, and are present (as 0) even when push
  * is off, so dashboards and alerts always find the series.
  */
-export function registerSelfMetrics(meter: Meter, inputs: { version: string; health: ExportHealth }): void {
+export function registerSelfMetrics(meter: Meter, inputs: { version: string; health: ExportHealth; startedAtMs?: number }): void {
   meter
     .createObservableGauge('qb_agent_build_info', {
       description: 'Always 1; the version label says which qb-agent build is running.',
     })
     .addCallback((result) => result.observe(1, { version: inputs.version, nodejs_version: process.versions.node }));
+
+  // performance.timeOrigin is when this process started, not when the meter was built.
+  const startSeconds = Math.round(inputs.startedAtMs ?? performance.timeOrigin) / 1000;
+  meter
+    .createObservableGauge('qb_agent_start_time_seconds', {
+      description: 'Unix time the agent process started; time() - this is its uptime.',
+      unit: 's',
+    })
+    .addCallback((result) => result.observe(startSeconds));
 
   meter
     .createObservableCounter('qb_agent_otlp_exports', {
