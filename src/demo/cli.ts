@@ -68,7 +68,7 @@ export async function demoCommand(argv: readonly string[], env: NodeJS.ProcessEn
     const tally = new Tally({ gradeThresholds: options.gradeThresholds, activeUserWindowSec: options.activeUserWindowSec });
     const sender = new Sender({ target: options.target, token: options.token });
     io.stderr.write(
-      `demo: ${options.scenario} scenario, seed ${options.seed}, ${options.rate} events/s for ${options.durationSec > 0 ? `${options.durationSec}s` : 'ever'} -> ${sender.url} (run ${runId})\n`,
+      `demo: ${options.scenario} scenario, seed ${options.seed}, ${options.rate} events/s ${options.durationSec > 0 ? `for ${options.durationSec}s` : 'until stopped'} -> ${sender.url} (run ${runId})\n`,
     );
     const result = await runDemo({
       generator: new EventGenerator({
