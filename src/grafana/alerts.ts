@@ -1,7 +1,7 @@
 import * as alerting from '@grafana/grafana-foundation-sdk/alerting';
 import * as expr from '@grafana/grafana-foundation-sdk/expr';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import { AGENT_JOB, DATASOURCE_UID } from './common.ts';
+import { AGENT_JOB, DATASOURCE_UID, SILENCE_WINDOW } from './common.ts';
 import {
   ALL_AGENTS,
   activeUsers,
@@ -98,20 +98,32 @@ export const ALERTS: readonly AlertDefinition[] = [
   {
     name: 'QualityBillingSystemDown',
     uid: 'qb-system-down',
-    expr: [
-      `${selector('up', [], `job="${AGENT_JOB}"`)} == 0`,
-      'or',
-      `(absent(${selector('qb_agent_build_info', [], `job="${AGENT_JOB}"`)}) unless on (job) (${selector('up', [], `job="${AGENT_JOB}"`)} == 0))`,
-    ].join('\n'),
+    expr: systemDown(),
     for: '2m',
     severity: 'critical',
     summary: 'qb-agent is down or its metrics are missing',
     description: () =>
-      'Prometheus cannot scrape {{ $labels.job }} {{ $labels.instance }}, or no qb_agent_build_info series of job "{{ $labels.job }}" arrive (agent stopped, Collector or network broken, /metrics empty). Billing and quality figures are not being recorded.',
+      `Prometheus cannot scrape {{ $labels.job }} {{ $labels.instance }}, or no qb_agent_build_info of "{{ $labels.job }}" (label job or service_name) arrived in the last ${SILENCE_WINDOW}: the agent stopped, its pushes stopped (Collector, network, backend) or /metrics is empty. Billing and quality figures are not being recorded.`,
     runbook:
-      'Check the agent process (systemctl status / docker ps, its logs) and GET /healthz. Pull: open the Prometheus targets page for the scrape error. Push through the Collector: check the Collector health (port 13133) and its logs. Events the platform sends meanwhile are rejected at the connection, so the platform must retry them (ids make retries safe).',
+      'Check the agent process (systemctl status / docker ps, its logs) and GET /healthz. Pull: open the Prometheus targets page for the scrape error. Push: check the agent\'s log for OTLP export failures and the "Time since last OTLP push" panel history; through the Collector, its health (port 13133) and logs. Events the platform sends meanwhile are rejected at the connection, so the platform must retry them (ids make retries safe).',
   },
 ];
+
+/**
+ * The agent is down on any data path:
+ * - pull: a scrape of job AGENT_JOB fails (`up == 0`), one alert per target;
+ * - any path: no qb_agent_build_info of the agent arrived for SILENCE_WINDOW,
+ *   neither with `job` (pull, and push through the Collector, which turns
+ *   service.name into job) nor with `service_name` (push straight into an OTLP
+ *   backend, which has no job). Both absences must hold, so a healthy agent on
+ *   either path, which has only one of the two shapes, never fires it. Left out
+ *   where `up == 0` already fires, so a failed scrape is one alert, not two.
+ */
+function systemDown(): string {
+  const up = selector('up', [], `job="${AGENT_JOB}"`);
+  const silent = (label: string) => `absent_over_time(${selector('qb_agent_build_info', [], `${label}="${AGENT_JOB}"`)}[${SILENCE_WINDOW}])`;
+  return [`${up} == 0`, 'or', `(`, `  (${silent('job')} and on () ${silent('service_name')})`, `  unless on (job) (${up} == 0)`, `)`].join('\n');
+}
 
 /** A recording rule: a derived figure kept as its own series. */
 export interface RecordingRule {

@@ -30,6 +30,8 @@ export const TAG = 'quality-billing';
  * which also matches a missing label, so panels keep data on every path.
  */
 export const AGENT_SCOPE: Scope = ['job=~"$job"', 'instance=~"$instance"'];
+/** How long an agent may send nothing before it counts as down: the "Agent up" panel and QualityBillingSystemDown. */
+export const SILENCE_WINDOW = '2m';
 /** Labels that identify one agent on any path (missing ones are simply empty). */
 export const PER_AGENT = ['job', 'instance', 'service_instance_id'] as const;
 

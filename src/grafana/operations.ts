@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, PER_AGENT, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries } from './common.ts';
+import { AGENT_SCOPE, PER_AGENT, SILENCE_WINDOW, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries } from './common.ts';
 import { activeUsers, apiErrorRatio, apiLatencyQuantile, metric, selector, sumOf } from './promql.ts';
 
 /** Is the agent healthy, is the host it runs on healthy, and is the platform's API healthy? */
@@ -10,16 +10,20 @@ const S = AGENT_SCOPE;
 const R = '$__rate_interval';
 const AGENT_LEGEND = '{{instance}}';
 
+const AGENT = PER_AGENT.join(', ');
+
 /**
- * 1 per agent that is up, 0 per scraped agent that is down. Pull: Prometheus' `up`
- * of the jobs that serve qb_agent_build_info (not Prometheus' own job). Push:
- * there is no `up`; an agent whose pushes arrive counts as up, one that stopped
- * pushing disappears (QualityBillingSystemDown covers that case).
+ * 1 per agent that is up, 0 per agent that is down. Pull: Prometheus' `up` of
+ * the jobs that serve qb_agent_build_info (not Prometheus' own job). Push: there
+ * is no `up`; an agent whose pushes arrived in the last SILENCE_WINDOW is up,
+ * one seen earlier in the range but silent since is down.
  */
 export const AGENT_UP = [
-  `max by (${PER_AGENT.join(', ')}) (${selector('up', S)} and on (job) count by (job) (last_over_time(${selector('qb_agent_build_info', S)}[$__range])))`,
+  `max by (${AGENT}) (${selector('up', S)} and on (job) count by (job) (last_over_time(${selector('qb_agent_build_info', S)}[$__range])))`,
   'or',
-  `max by (${PER_AGENT.join(', ')}) (${selector('qb_agent_build_info', S)})`,
+  `max by (${AGENT}) (last_over_time(${selector('qb_agent_build_info', S)}[${SILENCE_WINDOW}]))`,
+  'or',
+  `max by (${AGENT}) (last_over_time(${selector('qb_agent_build_info', S)}[$__range])) * 0`,
 ].join('\n');
 
 const perAgent = (inner: string) => `sum by (${PER_AGENT.join(', ')}) (${inner})`;
@@ -27,7 +31,7 @@ const perAgent = (inner: string) => `sum by (${PER_AGENT.join(', ')}) (${inner})
 function agentRow(b: dashboard.DashboardBuilder): void {
   b.withRow(new dashboard.RowBuilder('Agent'))
     .withPanel(
-      stat('Agent up', 'UP when Prometheus scrapes the agent (pull) or its pushes arrive (push); DOWN when a scrape fails.', UNIT.none, THRESHOLDS.zeroIsBad)
+      stat('Agent up', `UP when Prometheus scrapes the agent (pull) or its pushes arrived in the last ${SILENCE_WINDOW} (push); DOWN when a scrape fails or an agent seen in the range has not pushed for ${SILENCE_WINDOW}.`, UNIT.none, THRESHOLDS.zeroIsBad)
         .withTarget(query(AGENT_UP, AGENT_LEGEND, 'A', { instant: true }))
         .mappings([
           {

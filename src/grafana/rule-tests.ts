@@ -166,7 +166,7 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
     ],
   },
   {
-    name: 'SystemDown fires once per failed scrape target',
+    name: 'SystemDown (pull) fires once per failed scrape target, not a second time for the missing metrics',
     interval: '1m',
     input_series: [{ series: `up{${J}, instance="a:9464"}`, values: '0x10' }],
     alert_rule_test: [
@@ -175,28 +175,60 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
     ],
   },
   {
-    name: 'SystemDown fires when the agent is up but serves no metrics',
+    name: 'SystemDown (pull) fires when the agent is up but serves no metrics',
     interval: '1m',
     input_series: [{ series: `up{${J}, instance="a:9464"}`, values: '1x10' }],
     alert_rule_test: [{ eval_time: '5m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] }],
   },
   {
-    name: 'SystemDown fires when pushed metrics stop arriving (Collector path, no up)',
+    name: 'SystemDown (pull) stays quiet while the agent is scraped and serves metrics, though no series has service_name',
     interval: '1m',
-    input_series: [{ series: `qb_agent_build_info{${J}, instance="a:9464", version="0.1.0"}`, values: '1x3 stale' }],
+    input_series: [
+      { series: `up{${J}, instance="a:9464"}`, values: '1x30' },
+      { series: `qb_agent_build_info{${J}, instance="a:9464", version="0.1.0", otel_scope_name="qb-agent"}`, values: '1x30' },
+    ],
+    alert_rule_test: [
+      { eval_time: '8m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '30m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+    ],
+  },
+  {
+    name: 'SystemDown (push through the Collector: job, no up) fires 2m after 2m without pushes',
+    interval: '1m',
+    // Samples until 3m: the 2m window still holds one at 5m, none from 6m; pending for 2m, firing from 8m.
+    input_series: [{ series: `qb_agent_build_info{${J}, instance="a:9464", service_name="qb-agent", version="0.1.0"}`, values: '1x3 stale' }],
     alert_rule_test: [
       { eval_time: '3m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '7m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
       { eval_time: '8m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
     ],
   },
   {
-    name: 'SystemDown stays quiet while the agent is scraped and serves metrics',
+    name: 'SystemDown (push straight into an OTLP backend: service_name, no job, no up) stays quiet while pushes arrive',
     interval: '1m',
-    input_series: [
-      { series: `up{${J}, instance="a:9464"}`, values: '1x10' },
-      { series: `qb_agent_build_info{${J}, instance="a:9464", version="0.1.0"}`, values: '1x10' },
+    input_series: [{ series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="h:9464", host_name="h", version="0.1.0"}', values: '1x30' }],
+    alert_rule_test: [
+      { eval_time: '8m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '30m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
     ],
-    alert_rule_test: [{ eval_time: '8m', alertname: 'QualityBillingSystemDown', exp_alerts: [] }],
+  },
+  {
+    name: 'SystemDown (push straight into an OTLP backend) fires when pushes stop',
+    interval: '1m',
+    // Samples until 10m: absent from 13m, firing from 15m, and as long as nothing arrives.
+    input_series: [{ series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="h:9464", host_name="h", version="0.1.0"}', values: '1x10 _x20' }],
+    alert_rule_test: [
+      { eval_time: '10m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+      { eval_time: '25m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+    ],
+  },
+  {
+    name: 'SystemDown stays quiet when another service pushes but fires for ours',
+    interval: '1m',
+    input_series: [{ series: 'qb_agent_build_info{service_name="other-agent", service_instance_id="h:9464", version="0.1.0"}', values: '1x30' }],
+    alert_rule_test: [{ eval_time: '10m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] }],
   },
   {
     name: 'Revenue and hourly rate use each currency\'s minor unit and never mix currencies',

@@ -84,6 +84,20 @@ describe('Prometheus rule file', () => {
     expect(alerts.map((a) => a.for)).toEqual(['5m', '15m', '5m', '30m', '2m']);
   });
 
+  it('QualityBillingSystemDown looks for the agent by job (pull, Collector) and by service_name (direct push), in both outputs', () => {
+    const grafana = readYaml<{ groups: Array<{ rules: GrafanaRule[] }> }>('grafana/provisioning/alerting/rules.yaml').groups[0]!.rules.find((r) => r.title === 'QualityBillingSystemDown')!;
+    const prom = alerts.find((a) => a.alert === 'QualityBillingSystemDown')!;
+    for (const [expr, description] of [
+      [prom.expr, prom.annotations!.description!],
+      [grafana.data[0]!.model.expr!, grafana.annotations.description!],
+    ]) {
+      expect(expr).toContain(`up{job="${AGENT_JOB}"} == 0`);
+      expect(expr).toContain(`absent_over_time(qb_agent_build_info{job="${AGENT_JOB}"}[2m]) and on () absent_over_time(qb_agent_build_info{service_name="${AGENT_JOB}"}[2m])`);
+      expect(expr).not.toMatch(/absent\(/);
+      expect(description).toContain('service_name');
+    }
+  });
+
   it('has recording rules named level:metric:operation', () => {
     const records = groups.flatMap((g) => g.rules).filter((r) => r.record);
     expect(records.length).toBeGreaterThanOrEqual(5);
