@@ -8,7 +8,7 @@ export interface MetricsRouteAuth {
   readonly challenge: string;
 }
 
-/** GET /metrics: the Prometheus text exposition of everything the agent records; optionally behind bearer or basic auth. */
+/** GET /metrics: the Prometheus text exposition of everything the agent records (gzipped when the scraper accepts it); optionally behind bearer or basic auth. */
 export function metricsRoute(prometheus: PrometheusPull, auth?: MetricsRouteAuth) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/metrics', async (request, reply) => {
@@ -16,8 +16,10 @@ export function metricsRoute(prometheus: PrometheusPull, auth?: MetricsRouteAuth
         const err = new ApiError('unauthorized', '/metrics needs credentials (bearer token or basic auth)');
         return reply.code(err.status).header('www-authenticate', auth.challenge).send(err.toBody());
       }
-      const scrape = await prometheus.scrape();
-      return reply.code(scrape.status).header('content-type', scrape.contentType).send(scrape.body);
+      const scrape = await prometheus.scrape({ acceptEncoding: request.headers['accept-encoding'] });
+      reply.code(scrape.status).header('content-type', scrape.contentType).header('vary', 'Accept-Encoding');
+      if (scrape.contentEncoding) reply.header('content-encoding', scrape.contentEncoding);
+      return reply.send(scrape.body);
     });
   };
 }
