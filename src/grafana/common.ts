@@ -39,6 +39,8 @@ export const PER_AGENT = ['job', 'instance', 'service_instance_id'] as const;
 export const UNIT = {
   percent01: units.PercentUnit,
   seconds: units.Seconds,
+  /** A duration shown as "3 days, 4 hours". */
+  duration: units.DurationSeconds,
   bytes: units.BytesIEC,
   bytesPerSecond: units.BytesPerSecondIEC,
   requestsPerSecond: units.RequestsPerSecond,
@@ -119,6 +121,11 @@ export const THRESHOLDS = {
     { value: null, color: 'green' },
     { value: 60, color: 'orange' },
     { value: 300, color: 'red' },
+  ],
+  /** Seconds since the agent started: a restart in the last 10 minutes is orange. */
+  uptime: [
+    { value: null, color: 'orange' },
+    { value: 600, color: 'green' },
   ],
   neutral: [{ value: null, color: 'blue' }],
 } as const satisfies Record<string, readonly Step[]>;

@@ -26,6 +26,12 @@ export const AGENT_UP = [
   `max by (${AGENT}) (last_over_time(${selector('qb_agent_build_info', S)}[$__range])) * 0`,
 ].join('\n');
 
+/** Seconds since each agent process started. */
+export const AGENT_UPTIME = `time() - max by (${AGENT}) (${selector('qb_agent_start_time_seconds', S)})`;
+
+/** Label combinations per business metric as a share of that agent's business.cardinalityLimit; the fullest agent per metric. */
+export const CARDINALITY_USED = `max by (metric) (\n  ${selector('qb_agent_metric_series', S)}\n  / on (${AGENT}) group_left ()\n  max by (${AGENT}) (${selector('qb_agent_cardinality_limit', S)})\n)`;
+
 const perAgent = (inner: string) => `sum by (${PER_AGENT.join(', ')}) (${inner})`;
 
 function agentRow(b: dashboard.DashboardBuilder): void {
@@ -40,20 +46,26 @@ function agentRow(b: dashboard.DashboardBuilder): void {
           },
         ])
         .colorMode(common.BigValueColorMode.Background)
-        .span(8),
+        .span(6),
+    )
+    .withPanel(
+      stat('Agent uptime', 'Time since each agent process started (qb_agent_start_time_seconds). Orange for the first 10 minutes: a value that stays low means the agent keeps restarting (check its logs and the container restart count).', UNIT.duration, THRESHOLDS.uptime)
+        .withTarget(query(AGENT_UPTIME, AGENT_LEGEND, 'A', { instant: true }))
+        .decimals(0)
+        .span(6),
     )
     .withPanel(
       stat('Agent version', 'qb-agent and Node.js versions running, with the number of agents on each.', UNIT.count)
         .withTarget(query(`count by (version, nodejs_version) (${selector('qb_agent_build_info', S)})`, 'qb-agent {{version}} / Node.js {{nodejs_version}}', 'A', { instant: true }))
         .textMode(common.BigValueTextMode.ValueAndName)
         .decimals(0)
-        .span(8),
+        .span(6),
     )
     .withPanel(
       stat('Host collectors failing', 'Host metric collectors whose last run failed (qb_agent_host_collector_success = 0). A failing collector never stops the others.', UNIT.count, THRESHOLDS.anyIsBad)
         .withTarget(query(`count(${selector('qb_agent_host_collector_success', S)} == 0) or vector(0)`, 'Failing collectors', 'A', { instant: true }))
         .decimals(0)
-        .span(8),
+        .span(6),
     );
 }
 
@@ -186,14 +198,16 @@ function selfRow(b: dashboard.DashboardBuilder): void {
         .decimals(0),
     )
     .withPanel(
-      barGauge('Series per business metric', 'Label combinations in use per business metric; the default business.cardinalityLimit is 2000.', UNIT.count, [
-        { value: null, color: 'green' },
-        { value: 1500, color: 'orange' },
-        { value: 2000, color: 'red' },
-      ])
-        .withTarget(query(`max by (metric) (${selector('qb_agent_metric_series', S)})`, '{{metric}}', 'A', { instant: true }))
+      barGauge(
+        'Series per business metric, share of the limit',
+        'Label combinations in use per business metric divided by the business.cardinalityLimit of the agent (qb_agent_cardinality_limit), the fullest agent per metric. At 100 % further combinations are folded into the metric\'s overflow series and "Measurements lost to cardinality overflow" rises.',
+        UNIT.percent01,
+        THRESHOLDS.utilization,
+      )
+        .withTarget(query(CARDINALITY_USED, '{{metric}}', 'A', { instant: true }))
+        .decimals(1)
         .min(0)
-        .max(2000),
+        .max(1),
     )
     .withPanel(
       timeseries('Agent process CPU', 'CPU time the agent process used per second (1 = one full core), user and system.', UNIT.percent01).withTarget(
