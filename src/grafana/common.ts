@@ -35,6 +35,13 @@ export const SILENCE_WINDOW = '2m';
 /** Labels that identify one agent on any path (missing ones are simply empty). */
 export const PER_AGENT = ['job', 'instance', 'service_instance_id'] as const;
 
+/**
+ * Said on every panel whose money or invoice figure is exact (exactIncrease in
+ * promql.ts), so that a reader knows when to trust it to the cent.
+ */
+export const EXACT_NOTE =
+  'Exact: the counters at the end of the range minus those at its start, nothing extrapolated. This holds while agents keep their counters across restarts (durable state, state.dir, on by default). An agent restarted without durable state starts again from zero, and this figure then drops by what that agent had counted; "Counter resets in range" on Financial Analytics shows when that happened. An agent that is down at the end of the range is missing from the figure too.';
+
 /** Units (Grafana unit ids) used by the dashboards. */
 export const UNIT = {
   percent01: units.PercentUnit,

@@ -1,7 +1,7 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, THRESHOLDS, UNIT, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
-import { activeUsers, averageQualityScore, metric, productivity, revenue, sumOf } from './promql.ts';
+import { AGENT_SCOPE, EXACT_NOTE, THRESHOLDS, UNIT, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
+import { activeUsers, averageQualityScore, invoiceCount, metric, productivity, revenue, sumOf } from './promql.ts';
 
 /** Business figures at a glance: what was billed, at what quality, by how many people. */
 
@@ -21,9 +21,9 @@ export function executiveSummary(): dashboard.Dashboard {
         withCurrencyUnits(
           stat(
             'Revenue in range',
-            'Invoiced amount in the selected time range, one value per currency (amounts are never added across currencies). increase() extrapolates to the range edges: exact billing figures come from the billing system, this is their monitoring view.',
+            `Invoiced amount in the selected time range, one value per currency (amounts are never added across currencies). ${EXACT_NOTE}`,
             UNIT.money,
-          ).withTarget(query(revenue(AGENT_SCOPE, '$__range'), '{{currency}}', 'A', { instant: true })),
+          ).withTarget(query(revenue(AGENT_SCOPE, '$__range', [], 'exact'), '{{currency}}', 'A', { instant: true })),
         ).span(8),
       )
       .withPanel(
@@ -43,8 +43,8 @@ export function executiveSummary(): dashboard.Dashboard {
           .span(4),
       )
       .withPanel(
-        stat('Invoices in range', 'Invoices issued in the selected range, all currencies.', UNIT.count)
-          .withTarget(query(sumOf('increase', metric(CATALOGUE.invoices), AGENT_SCOPE, '$__range'), 'Invoices', 'A', { instant: true }))
+        stat('Invoices in range', `Invoices issued in the selected range, all currencies. ${EXACT_NOTE}`, UNIT.count)
+          .withTarget(query(invoiceCount(AGENT_SCOPE, '$__range', [], 'exact'), 'Invoices', 'A', { instant: true }))
           .decimals(0)
           .span(4),
       )
@@ -56,7 +56,7 @@ export function executiveSummary(): dashboard.Dashboard {
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency.`, UNIT.money).withTarget(
+          timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency: a trend (increase(), extrapolated to the window), not an exact figure.`, UNIT.money).withTarget(
             query(revenue(AGENT_SCOPE, TREND_WINDOW), '{{currency}}'),
           ),
         ),

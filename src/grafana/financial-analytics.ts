@@ -1,17 +1,23 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
-import { averageHourlyRate, averageInvoiceAmount, metric, revenue, sumOf } from './promql.ts';
+import { AGENT_SCOPE, EXACT_NOTE, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
+import { averageHourlyRate, averageInvoiceAmount, exactIncrease, invoiceCount, metric, revenue, selector } from './promql.ts';
 
 /**
  * Revenue per currency, per grade and over time. Every money panel shows one
  * series per currency (ISO code first in the name, so the per-currency unit
  * override applies) and converts minor units with each currency's exponent.
+ *
+ * Figures over the selected range and the daily / 30-day revenue are exact
+ * (exactIncrease); the trailing-window trends keep increase().
  */
 
 const S = AGENT_SCOPE;
-const INVOICES = metric(CATALOGUE.invoices);
+const AMOUNT = metric(CATALOGUE.invoiceAmount);
+
+/** Counter resets in the range: each one is a restart without durable state, which makes the exact figures drop. */
+export const COUNTER_RESETS = `sum(resets(${selector(AMOUNT, S)}[$__range]))`;
 
 export function financialAnalytics(): dashboard.Dashboard {
   return finish(
@@ -24,65 +30,79 @@ export function financialAnalytics(): dashboard.Dashboard {
     })
       .withPanel(
         withCurrencyUnits(
-          stat('Revenue in range', 'Invoiced amount in the selected range, per currency.', UNIT.money).withTarget(query(revenue(S, '$__range'), '{{currency}}', 'A', { instant: true })),
-        ),
-      )
-      .withPanel(
-        withCurrencyUnits(
-          stat('Average invoice amount', 'Invoiced amount divided by the number of invoices in the selected range, per currency.', UNIT.money).withTarget(
-            query(averageInvoiceAmount(S, '$__range'), '{{currency}}', 'A', { instant: true }),
+          stat('Revenue in range', `Invoiced amount in the selected range, per currency. ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(revenue(S, '$__range', [], 'exact'), '{{currency}}', 'A', { instant: true }),
           ),
-        ),
+        ).span(5),
       )
       .withPanel(
         withCurrencyUnits(
-          stat('Average hourly rate', 'Invoiced amount divided by billed hours in the selected range, per currency (amount per billed hour).', UNIT.money).withTarget(
-            query(averageHourlyRate(S, '$__range'), '{{currency}}/h', 'A', { instant: true }),
+          stat('Average invoice amount', `Invoiced amount divided by the number of invoices in the selected range, per currency. ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(averageInvoiceAmount(S, '$__range', 'exact'), '{{currency}}', 'A', { instant: true }),
           ),
-        ),
-      )
-      .withPanel(
-        stat('Invoices in range', 'Invoices issued in the selected range, per currency.', UNIT.count)
-          .withTarget(query(sumOf('increase', INVOICES, S, '$__range', ['currency']), '{{currency}}', 'A', { instant: true }))
-          .decimals(0),
+        ).span(5),
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Daily revenue', 'Amount invoiced per day, per currency. Days are 24 h steps aligned to UTC midnight (Prometheus steps), not calendar days in your time zone.', UNIT.money)
-            .withTarget(query(revenue(S, '1d'), '{{currency}}', 'A', { minInterval: '1d' }))
+          stat('Average hourly rate', `Invoiced amount divided by billed hours in the selected range, per currency (amount per billed hour). ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(averageHourlyRate(S, '$__range', [], 'exact'), '{{currency}}/h', 'A', { instant: true }),
+          ),
+        ).span(5),
+      )
+      .withPanel(
+        stat('Invoices in range', `Invoices issued in the selected range, per currency. ${EXACT_NOTE}`, UNIT.count)
+          .withTarget(query(invoiceCount(S, '$__range', ['currency'], 'exact'), '{{currency}}', 'A', { instant: true }))
+          .decimals(0)
+          .span(5),
+      )
+      .withPanel(
+        stat(
+          'Counter resets in range',
+          'Times an invoice counter went down in the selected range: an agent restarted without durable state (state.dir empty) and counted again from zero. 0 means the exact figures on this dashboard are complete; above 0 they are too low by what the restarted agents had counted before the restart. Turn durable state on.',
+          UNIT.count,
+          THRESHOLDS.anyIsBad,
+        )
+          .withTarget(query(COUNTER_RESETS, 'Resets', 'A', { instant: true }))
+          .decimals(0)
+          .span(4),
+      )
+      .withPanel(
+        withCurrencyUnits(
+          timeseries('Daily revenue', `Amount invoiced per day, per currency. Days are 24 h steps aligned to UTC midnight (Prometheus steps), not calendar days in your time zone. ${EXACT_NOTE}`, UNIT.money)
+            .withTarget(query(revenue(S, '1d', [], 'exact'), '{{currency}}', 'A', { minInterval: '1d' }))
             .drawStyle(common.GraphDrawStyle.Bars)
             .fillOpacity(80),
         ),
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Revenue, trailing 30 days', 'Amount invoiced in the 30 days before each point, per currency: the monthly run rate.', UNIT.money).withTarget(
-            query(revenue(S, '30d'), '{{currency}}', 'A', { minInterval: '1h' }),
+          timeseries('Revenue, trailing 30 days', `Amount invoiced in the 30 days before each point, per currency: the monthly run rate. ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(revenue(S, '30d', [], 'exact'), '{{currency}}', 'A', { minInterval: '1h' }),
           ),
         ),
       )
       .withPanel(
         withCurrencyUnits(
-          barGauge('Revenue by quality grade', 'Amount invoiced in the selected range per currency and quality grade.', UNIT.money).withTarget(
-            query(revenue(S, '$__range', ['quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { instant: true }),
+          barGauge('Revenue by quality grade', `Amount invoiced in the selected range per currency and quality grade. ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(revenue(S, '$__range', ['quality_grade'], 'exact'), '{{currency}} grade {{quality_grade}}', 'A', { instant: true }),
           ),
         ),
       )
       .withPanel(
-        timeseries('Invoice rate', 'Invoices issued per hour (trailing hour), per currency.', UNIT.perHour)
-          .withTarget(query(sumOf('increase', INVOICES, S, '1h', ['currency']), '{{currency}}'))
+        timeseries('Invoice rate', 'Invoices issued per hour (trailing hour), per currency: a trend (increase(), extrapolated to the window), not an exact count.', UNIT.perHour)
+          .withTarget(query(invoiceCount(S, '1h', ['currency']), '{{currency}}'))
           .min(0),
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Average hourly rate, trend', 'Invoiced amount per billed hour over the day before each point, per currency.', UNIT.money).withTarget(
+          timeseries('Average hourly rate, trend', 'Invoiced amount per billed hour over the day before each point, per currency: a trend (increase() of both, extrapolated to the window).', UNIT.money).withTarget(
             query(averageHourlyRate(S, '1d'), '{{currency}}/h', 'A', { minInterval: '5m' }),
           ),
         ),
       )
       .withPanel(
-        timeseries('Billed hours', 'Hours billed per day, per currency and quality grade.', UNIT.seconds)
-          .withTarget(query(sumOf('increase', metric(CATALOGUE.billedTime), S, '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
+        timeseries('Billed hours', `Hours billed per day, per currency and quality grade (the denominator of the hourly rate). ${EXACT_NOTE}`, UNIT.seconds)
+          .withTarget(query(exactIncrease(metric(CATALOGUE.billedTime), S, '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
           .drawStyle(common.GraphDrawStyle.Bars)
           .fillOpacity(80),
       )

@@ -6,8 +6,12 @@ import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogu
  * matchers: the dashboards' $job/$instance filters, none in rules) and a range.
  *
  * Rules followed throughout:
- * - rate()/increase() before sum(): counter resets (agent restarts) are handled
- *   per series, never across an aggregate.
+ * - Trends use rate()/increase() before sum(): counter resets (agent restarts)
+ *   are handled per series, never across an aggregate.
+ * - Money and invoice counts "in a range" use exactIncrease(): the difference of
+ *   the group's sums at both ends, which neither extrapolates nor misses the
+ *   first increment of a series born inside the range. It relies on counters
+ *   that do not reset (durable state, the agent's default).
  * - Aggregations say which labels they keep (`sum by (currency)`), so
  *   otel_scope_name/otel_scope_version (pull only) and the resource attributes
  *   (push only) never split or break a figure.
@@ -34,6 +38,29 @@ const by = (labels: readonly string[]): string => (labels.length === 0 ? '' : ` 
 /** `sum by (labels) (fn(selector[range]))` */
 export function sumOf(fn: 'rate' | 'increase', name: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
   return `sum${by(labels)} (${fn}(${selector(name, scope, ...matchers)}[${range}]))`;
+}
+
+/** How a money or invoice figure over a range is computed (see exactIncrease). */
+export type Growth = 'increase' | 'exact';
+
+/**
+ * Exact growth of `sum by (labels)` over the range ending at the evaluation
+ * time: the group's sum now minus its sum `range` ago, where a group (currency,
+ * grade...) that did not exist then counts from zero. Summing before
+ * subtracting makes an agent that starts inside the range count in full, and
+ * one replaced by a new instance carrying on its durable state continuous.
+ * Unlike increase() it does not repair counter resets: a restart without
+ * durable state makes the figure drop by what that agent had counted.
+ */
+export function exactIncrease(name: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  const now = `sum${by(labels)} (${selector(name, scope, ...matchers)})`;
+  const then = `sum${by(labels)} (${selector(name, scope, ...matchers)} offset ${range})`;
+  return `(${now} - (${then} or ${now} * 0))`;
+}
+
+/** Growth of a counter over the range, summed by `labels`, extrapolated (trends) or exact (figures). */
+export function growthOf(growth: Growth, name: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  return growth === 'exact' ? exactIncrease(name, scope, range, labels, ...matchers) : sumOf('increase', name, scope, range, labels, ...matchers);
 }
 
 /**
@@ -89,23 +116,27 @@ export function productivity(scope: Scope, range: string, labels: readonly strin
 }
 
 /** Invoiced amount over the range in major currency units, per currency (plus `labels`). */
-export function revenue(scope: Scope, range: string, labels: readonly string[] = []): string {
-  return inMajorUnits((cur) => sumOf('increase', metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur));
+export function revenue(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
+  return inMajorUnits((cur) => growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur));
+}
+
+/** Invoices issued over the range, summed by `labels`. */
+export function invoiceCount(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
+  return growthOf(growth, metric(C.invoices), scope, range, labels);
 }
 
 /** Average invoice amount over the range in major units, per currency. */
-export function averageInvoiceAmount(scope: Scope, range: string): string {
+export function averageInvoiceAmount(scope: Scope, range: string, growth: Growth = 'increase'): string {
   return inMajorUnits(
-    (cur) =>
-      `${sumOf('increase', metric(C.invoiceAmount), scope, range, ['currency'], cur)} / ${sumOf('increase', metric(C.invoices), scope, range, ['currency'], cur)}`,
+    (cur) => `${growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency'], cur)} / ${growthOf(growth, metric(C.invoices), scope, range, ['currency'], cur)}`,
   );
 }
 
 /** Average hourly rate: invoiced amount / billed hours, in major units per hour, per currency. */
-export function averageHourlyRate(scope: Scope, range: string, labels: readonly string[] = []): string {
+export function averageHourlyRate(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
   return inMajorUnits(
     (cur) =>
-      `${sumOf('increase', metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur)} / (${sumOf('increase', metric(C.billedTime), scope, range, ['currency', ...labels], cur)} / 3600)`,
+      `${growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur)} / (${growthOf(growth, metric(C.billedTime), scope, range, ['currency', ...labels], cur)} / 3600)`,
   );
 }
 

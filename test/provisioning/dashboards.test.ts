@@ -51,7 +51,13 @@ describe('dashboard JSON', () => {
       expect(p.title).toBeTruthy();
       expect(p.description?.length).toBeGreaterThan(20);
       expect(p.fieldConfig?.defaults?.unit).toBeTruthy();
-      expect(p.fieldConfig?.defaults?.thresholds?.steps?.length).toBeGreaterThan(0);
+      // Grafana's base step has no value (-Infinity); the others rise strictly.
+      const steps = p.fieldConfig?.defaults?.thresholds?.steps ?? [];
+      expect(steps.length).toBeGreaterThan(0);
+      expect(steps[0]!.value).toBeNull();
+      const values = steps.slice(1).map((st) => st.value);
+      expect(values.every((v, i) => typeof v === 'number' && (i === 0 || v > values[i - 1]!)), JSON.stringify(steps)).toBe(true);
+      for (const st of steps) expect(st.color).toBeTruthy();
       expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
       expect(p.targets?.length).toBeGreaterThan(0);
       const refIds = p.targets!.map((t) => t.refId);
@@ -68,9 +74,23 @@ describe('dashboard JSON', () => {
     it('never adds money across currencies', () => {
       const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
       for (const expr of exprs) {
-        for (const m of expr.matchAll(/(\w+)(?: by \(([^)]*)\))? \((?:increase|rate)\(quality_billing_(?:invoice_amount_cents|billed_time_seconds)_total/g)) {
+        for (const m of expr.matchAll(/(\w+)(?: by \(([^)]*)\))? \((?:(?:increase|rate)\()?quality_billing_(?:invoice_amount_cents|billed_time_seconds)_total/g)) {
           expect(m[2]?.split(', '), `${m[0]} in ${expr}`).toContain('currency');
         }
+      }
+    });
+
+    it('computes money, invoices and billed time in the range, per day and per 30 days exactly, and says so', () => {
+      const BILLING = /quality_billing_(?:invoice_amount_cents|invoices|billed_time_seconds)_total/;
+      const figures = panels.filter((p) => (p.targets ?? []).some((t) => BILLING.test(t.expr ?? '') && /\$__range\]?|offset 1d|offset 30d|\[1d\]|\[30d\]/.test(t.expr ?? '')));
+      const exact = figures.filter((p) => !(p.targets ?? []).every((t) => t.expr?.includes('resets(')) && !/trend/i.test(p.title ?? ''));
+      for (const p of exact) {
+        for (const t of p.targets ?? []) {
+          expect(t.expr, p.title).not.toMatch(/(?:increase|rate)\(quality_billing_(?:invoice_amount_cents|invoices|billed_time_seconds)_total/);
+          expect(t.expr, p.title).toMatch(/ offset (?:\$__range|1d|30d)\) or /);
+        }
+        expect(p.description, p.title).toContain('Exact:');
+        expect(p.description, p.title).toContain('durable state');
       }
     });
   });

@@ -4,8 +4,8 @@ import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { missingTool } from '../support/tools.ts';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.ts';
 import { eventually, postEvents } from '../support/workload.ts';
-import { BATCHES, TOTAL_CENTS, batch } from './support/billing-workload.ts';
-import { alertExpressions, dashboardExpressions, recordingRules, substitute } from './support/generated.ts';
+import { BATCHES, INVOICES_PER_BATCH, TOTAL_CENTS, batch } from './support/billing-workload.ts';
+import { alertExpressions, dashboardExpressions, panelExpr, recordingRules, substitute } from './support/generated.ts';
 import { startPrometheus, type PrometheusServer, type QueryResult } from './support/prometheus-server.ts';
 
 /**
@@ -23,6 +23,9 @@ let vm: VictoriaMetrics;
 let agent: AgentProcess;
 let prom: PrometheusServer;
 let agentAddress: string;
+/** Unix seconds before the first invoice (no invoice series exist yet), and after batch k is visible on both backends. */
+let beforeFirstInvoice: number;
+const afterBatch: number[] = [];
 
 type Series = Array<{ metric: Record<string, string>; value: [number, string] }>;
 
@@ -32,6 +35,15 @@ function resultOf(answer: QueryResult, expr: string): Series {
 }
 const finite = (s: Series) => s.filter((r) => Number.isFinite(Number(r.value[1])));
 const byCurrency = (s: Series) => Object.fromEntries(s.map((r) => [r.metric.currency, Number(r.value[1])]));
+const EUR_TOTAL = 'sum by (currency) (quality_billing_invoice_amount_cents_total{currency="EUR"})';
+
+/** VictoriaMetrics instant query at `time` (Unix seconds). */
+async function vmQueryAt(promql: string, time: number): Promise<Series> {
+  const res = await fetch(`${vm.url}/api/v1/query?${new URLSearchParams({ query: promql, time: time.toFixed(3) })}`);
+  const body = (await res.json()) as { status: string; data: { result: Series }; error?: string };
+  if (body.status !== 'success') throw new Error(`${body.error}\n${promql}`);
+  return body.data.result;
+}
 
 beforeAll(async () => {
   if (skip) return;
@@ -41,10 +53,18 @@ beforeAll(async () => {
   prom = await startPrometheus(agentAddress);
   // Let Prometheus take a few scrapes of the idle agent first, as in production.
   await new Promise((r) => setTimeout(r, 2000));
+  beforeFirstInvoice = Date.now() / 1000;
   for (let k = 0; k < BATCHES; k++) {
     const events = batch(k);
     expect(await postEvents(agent.url, events)).toEqual({ status: 202, body: { accepted: events.length, duplicates: 0 } });
-    await new Promise((r) => setTimeout(r, 1000));
+    // Wait until both backends hold this batch: from then until the next batch, the counters are known exactly.
+    const eur = INVOICES_PER_BATCH[0].amount_cents * (k + 1);
+    await eventually(
+      async () => (byCurrency(resultOf(await prom.query(EUR_TOTAL), EUR_TOTAL)).EUR === eur && byCurrency(await vm.query(EUR_TOTAL)).EUR === eur ? true : undefined),
+      20_000,
+      `batch ${k} on both backends`,
+    );
+    afterBatch.push(Date.now() / 1000);
   }
   // A client retrying a batch, and a client with a bug: duplicates and rejections show up too.
   expect(await postEvents(agent.url, batch(0))).toEqual({ status: 202, body: { accepted: 0, duplicates: batch(0).length } });
@@ -75,6 +95,80 @@ describe('the workload reaches both backends exactly', () => {
     const push = await vm.query('qb_agent_build_info');
     expect(push.map((s) => [s.metric.job, s.metric.instance, s.metric.service_name, s.metric.otel_scope_name])).toEqual([[undefined, undefined, 'qb-agent', undefined]]);
     expect(push[0]!.metric.service_instance_id).toBeTruthy();
+  });
+});
+
+/**
+ * Minor units per major unit of the workload's currencies, and the figures a
+ * billing system would give for batches j+1..k (what was invoiced after j).
+ */
+const DIVISOR: Readonly<Record<string, number>> = { EUR: 100, USD: 100, JPY: 1 };
+function invoiced(fromBatch: number, toBatch: number) {
+  const batches = toBatch - fromBatch;
+  const perCurrency = (f: (inv: (typeof INVOICES_PER_BATCH)[number]) => number) => Object.fromEntries(INVOICES_PER_BATCH.map((inv) => [inv.currency, f(inv)]));
+  // Same operations, in the same order, as the PromQL: counters are whole numbers, the difference is exact, then one division.
+  const amount = (inv: (typeof INVOICES_PER_BATCH)[number]) => inv.amount_cents * toBatch - inv.amount_cents * fromBatch;
+  const hours = (inv: (typeof INVOICES_PER_BATCH)[number]) => (inv.billed_hours * 3600 * toBatch - inv.billed_hours * 3600 * fromBatch) / 3600;
+  return {
+    revenue: perCurrency((inv) => amount(inv) / DIVISOR[inv.currency]!),
+    invoices: perCurrency(() => batches),
+    averageInvoice: perCurrency((inv) => amount(inv) / batches / DIVISOR[inv.currency]!),
+    hourlyRate: perCurrency((inv) => amount(inv) / hours(inv) / DIVISOR[inv.currency]!),
+  };
+}
+
+/** Runs a panel's expression with `$__range` from `from` to `to` (Unix seconds), at `to`. */
+const rangeVars = (from: number, to: number) => ({ ...VARS, range: `${Math.round((to - from) * 1000)}ms` });
+const backends = [
+  { name: 'pull (Prometheus)', at: async (expr: string, time: number) => resultOf(await prom.query(expr, time), expr) },
+  { name: 'push (VictoriaMetrics)', at: (expr: string, time: number) => vmQueryAt(expr, time) },
+] as const;
+
+describe.for(backends)('exact figures in the range, $name', (backend) => {
+  const at = (dashboard: string, title: string, from: number, to: number) => backend.at(substitute(panelExpr(dashboard, title), rangeVars(from, to)), to);
+
+  it('revenue over a range starting before the first invoice is every cent sent, per currency', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const end = afterBatch[BATCHES - 1]!;
+    for (const dashboard of ['financial-analytics', 'executive-summary']) {
+      expect(byCurrency(await at(dashboard, 'Revenue in range', beforeFirstInvoice, end)), dashboard).toEqual(invoiced(0, BATCHES).revenue);
+    }
+    expect(invoiced(0, BATCHES).revenue).toEqual({ EUR: TOTAL_CENTS.EUR! / 100, USD: TOTAL_CENTS.USD! / 100, JPY: TOTAL_CENTS.JPY });
+  });
+
+  it('the first invoice of a currency inside the range counts in full (increase() misses it)', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const end = afterBatch[0]!;
+    expect(byCurrency(await at('financial-analytics', 'Revenue in range', beforeFirstInvoice, end))).toEqual(invoiced(0, 1).revenue);
+    const extrapolated = `sum by (currency) (increase(quality_billing_invoice_amount_cents_total[${rangeVars(beforeFirstInvoice, end).range}]))`;
+    expect(byCurrency(await backend.at(extrapolated, end)).EUR).not.toBe(INVOICES_PER_BATCH[0].amount_cents);
+  });
+
+  it('each batch inside the range adds exactly its amounts, invoices and hours', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const [from, to] = [afterBatch[1]!, afterBatch[4]!];
+    const want = invoiced(2, 5);
+    expect(byCurrency(await at('financial-analytics', 'Revenue in range', from, to))).toEqual(want.revenue);
+    expect(byCurrency(await at('executive-summary', 'Revenue in range', from, to))).toEqual(want.revenue);
+    expect(byCurrency(await at('financial-analytics', 'Invoices in range', from, to))).toEqual(want.invoices);
+    expect((await at('executive-summary', 'Invoices in range', from, to)).map((r) => Number(r.value[1]))).toEqual([3 * INVOICES_PER_BATCH.length]);
+    expect(byCurrency(await at('financial-analytics', 'Average invoice amount', from, to))).toEqual(want.averageInvoice);
+    expect(byCurrency(await at('financial-analytics', 'Average hourly rate', from, to))).toEqual(want.hourlyRate);
+    const byGrade = await at('financial-analytics', 'Revenue by quality grade', from, to);
+    expect(Object.fromEntries(byGrade.map((r) => [`${r.metric.currency} ${r.metric.quality_grade}`, Number(r.value[1])]))).toEqual(
+      Object.fromEntries(INVOICES_PER_BATCH.map((inv) => [`${inv.currency} ${inv.quality_grade}`, want.revenue[inv.currency]])),
+    );
+    expect((await at('financial-analytics', 'Counter resets in range', from, to)).map((r) => r.value[1])).toEqual(['0']);
+  });
+
+  it('daily and 30-day revenue and daily billed hours are exact', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const end = afterBatch[BATCHES - 1]!;
+    const all = invoiced(0, BATCHES);
+    expect(byCurrency(await at('financial-analytics', 'Daily revenue', beforeFirstInvoice, end))).toEqual(all.revenue);
+    expect(byCurrency(await at('financial-analytics', 'Revenue, trailing 30 days', beforeFirstInvoice, end))).toEqual(all.revenue);
+    const hours = await at('financial-analytics', 'Billed hours', beforeFirstInvoice, end);
+    expect(byCurrency(hours)).toEqual(Object.fromEntries(INVOICES_PER_BATCH.map((inv) => [inv.currency, inv.billed_hours * 3600 * BATCHES])));
   });
 });
 

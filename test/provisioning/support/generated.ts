@@ -17,7 +17,7 @@ export interface Panel {
   readonly description?: string;
   readonly datasource?: { type?: string; uid?: string };
   readonly targets?: readonly Target[];
-  readonly fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps?: readonly unknown[] } } };
+  readonly fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps?: ReadonlyArray<{ value: number | null; color: string }> } } };
   readonly panels?: readonly Panel[];
 }
 export interface Dashboard {
@@ -53,6 +53,14 @@ export function dashboardExpressions(): Expression[] {
       (p.targets ?? []).filter((t) => t.expr !== undefined).map((t) => ({ source: `${d.title} / ${p.title} / ${t.refId}`, expr: t.expr! })),
     );
   });
+}
+
+/** The expression of one target of a panel, found by dashboard file name (e.g. "financial-analytics") and panel title. */
+export function panelExpr(dashboard: string, title: string, refId = 'A'): string {
+  const panel = panelsOf(readDashboard(`grafana/dashboards/${dashboard}.json`)).find((p) => p.title === title);
+  const expr = panel?.targets?.find((t) => t.refId === refId)?.expr;
+  if (expr === undefined) throw new Error(`no panel "${title}" with target ${refId} in ${dashboard}`);
+  return expr;
 }
 
 interface RuleFile {

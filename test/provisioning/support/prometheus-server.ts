@@ -15,8 +15,8 @@ export interface QueryResult {
 
 export interface PrometheusServer {
   readonly url: string;
-  /** Instant query at now through the HTTP API; returns the raw answer (errors included). */
-  query(promql: string): Promise<QueryResult>;
+  /** Instant query at `time` (Unix seconds, default now) through the HTTP API; returns the raw answer (errors included). */
+  query(promql: string, time?: number): Promise<QueryResult>;
   stop(): Promise<void>;
 }
 
@@ -66,8 +66,9 @@ export async function startPrometheus(agentAddress: string): Promise<PrometheusS
   }
   return {
     url,
-    async query(promql) {
-      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: promql }) });
+    async query(promql, time) {
+      const params = new URLSearchParams({ query: promql, ...(time === undefined ? {} : { time: time.toFixed(3) }) });
+      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', body: params });
       return (await res.json()) as QueryResult;
     },
     async stop() {
