@@ -172,6 +172,33 @@ describe.for(backends)('exact figures in the range, $name', (backend) => {
   });
 });
 
+describe('panels on the agent\'s own gauges', () => {
+  const onBoth = async (expr: string) => [resultOf(await prom.query(expr), expr), await vm.query(expr)] as const;
+
+  it('Agent uptime is the seconds since this agent started, on pull and push', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const started = Date.now() / 1000 - process.uptime(); // the agent started after this test process
+    for (const series of await onBoth(substitute(panelExpr('operations', 'Agent uptime'), VARS))) {
+      expect(series).toHaveLength(1);
+      const uptime = Number(series[0]!.value[1]);
+      expect(uptime).toBeGreaterThan(5);
+      expect(uptime).toBeLessThan(Date.now() / 1000 - started + 5);
+    }
+  });
+
+  it('Series per business metric is each metric\'s series over the agent\'s cardinality limit (2000 by default)', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const [pullLimit] = await onBoth('qb_agent_cardinality_limit');
+    expect(pullLimit.map((s) => s.value[1])).toEqual(['2000']);
+    const [pullSeries, pushSeries] = await onBoth('max by (metric) (qb_agent_metric_series)');
+    const expected = Object.fromEntries(pullSeries.map((s) => [s.metric.metric, Number(s.value[1]) / 2000]));
+    expect(Object.keys(expected).length).toBeGreaterThan(5);
+    const [pull, push] = await onBoth(substitute(panelExpr('operations', 'Series per business metric, share of the limit'), VARS));
+    expect(Object.fromEntries(pull.map((s) => [s.metric.metric, Number(s.value[1])]))).toEqual(expected);
+    expect(Object.fromEntries(push.map((s) => [s.metric.metric, Number(s.value[1])]))).toEqual(Object.fromEntries(pushSeries.map((s) => [s.metric.metric, Number(s.value[1]) / 2000])));
+  });
+});
+
 describe('Agent up panel', () => {
   it('pull: one series per agent target, value 1, not Prometheus\' own job', async (ctx) => {
     if (skip) return ctx.skip(skip);
