@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, type BenchOptions, type Row } from './context.ts';
@@ -110,5 +110,7 @@ export function renderMarkdown(r: Report): string {
   lines.push('## Method', '');
   for (const n of r.notes) lines.push(`- ${n}`);
   lines.push('');
+  const analysis = join(ROOT, 'bench', 'analysis.md');
+  if (!r.options.quick && existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8'));
   return lines.join('\n');
 }
