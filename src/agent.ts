@@ -5,7 +5,7 @@ import { businessViewsFor, createBusiness, type BusinessParts } from './business
 import { createBearerCheck } from './ingest/auth.ts';
 import { Ingestor } from './ingest/ingestor.ts';
 import { eventsRoute } from './ingest/routes/events.ts';
-import type { LoadedConfig } from './config/load.ts';
+import { redactUrl, type LoadedConfig } from './config/load.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
 import { createMetricsAuth, metricsChallenge } from './http/metrics-auth.ts';
@@ -148,7 +148,7 @@ export class Agent {
           ? 'none: ingest.allowAnonymous=true accepts unauthenticated events'
           : 'none: listening on loopback only';
     this.#log.info(
-      { address, ingestAuth: auth, push: otlp.endpoint ? { endpoint: otlp.endpoint, protocol: otlp.protocol, intervalMs: otlp.intervalMs } : 'off' },
+      { address, ingestAuth: auth, push: otlp.endpoint ? { endpoint: redactUrl(otlp.endpoint), protocol: otlp.protocol, intervalMs: otlp.intervalMs } : 'off' },
       'qb-agent started',
     );
     return address;

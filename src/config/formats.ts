@@ -89,11 +89,13 @@ export const keyValueListFormat = {
 
 export function parseKeyValueList(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const raw of text.split(',')) {
-    const item = raw.trim();
+  const items = text.split(',');
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!.trim();
     if (item === '') continue;
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new Error(`must be key=value pairs separated by commas ("${item}" has no key=value)`);
+    // The message never quotes the item: OTLP headers hold credentials.
+    if (eq <= 0) throw new Error(`must be key=value pairs separated by commas (pair ${i + 1} has no key before "=")`);
     const key = item.slice(0, eq).trim();
     const encoded = item.slice(eq + 1).trim();
     try {

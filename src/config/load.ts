@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { extname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { buildConvict, checkValue } from './convict-schema.ts';
+import { ConfigError } from './errors.ts';
+import { REDACTED } from './redact.ts';
 import { listSettings, type ConfigValues, type SettingEntry } from './schema.ts';
+import { nonEmpty, parseConfigFile, parseFlags, resolveEnvironment } from './sources.ts';
+import { suggest } from './suggest.ts';
+
+export { ConfigError } from './errors.ts';
+export { redactConfig, redactUrl } from './redact.ts';
 
 /** Where a setting's effective value came from, for error messages and check-config. */
 export type ValueSource =
@@ -26,17 +30,6 @@ export interface LoadOptions {
   readonly readFile?: (path: string) => string;
 }
 
-/** Every problem found, one line each; main prints it and exits 2. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
-const REDACTED = '[REDACTED]';
 
 export function describeSource(source: ValueSource): string {
   switch (source.kind) {
@@ -101,64 +94,6 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   return { values: deepFreeze(values), sources: Object.freeze(sources), file: filePath };
 }
 
-/** The effective configuration with every sensitive value replaced. */
-export function redactConfig(values: Readonly<ConfigValues>): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const s of listSettings()) {
-    const [section, name] = s.key.split('.') as [string, string];
-    const value = (values as unknown as Record<string, Record<string, unknown>>)[section]?.[name];
-    out[section] ??= {};
-    out[section][name] = s.sensitive && !isEmpty(value) ? REDACTED : value;
-  }
-  return out;
-}
-
-function isEmpty(value: unknown): boolean {
-  return value === '' || (Array.isArray(value) && value.length === 0);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function parseFlags(argv: readonly string[], settings: SettingEntry[]) {
-  const optionSpec: Record<string, { type: 'string' }> = { config: { type: 'string' } };
-  for (const s of settings) optionSpec[s.key] = { type: 'string' };
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: optionSpec, strict: true, allowPositionals: false });
-  } catch (err) {
-    const message = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new ConfigError([`${message} (see qb-agent --help)`]);
-  }
-  const { config, ...rest } = parsed.values as Record<string, string | undefined>;
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined) values[k] = v;
-  return { config, values };
-}
-
-function parseConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError([`config file ${path}: cannot read it (${code ?? (err as Error).message})`]);
-  }
-  let parsed: unknown;
-  try {
-    parsed = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (err) {
-    const firstLine = (err as Error).message.split('\n')[0]!.replace(/:$/, '');
-    throw new ConfigError([`config file ${path}: cannot parse it: ${firstLine}`]);
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError([`config file ${path}: must hold a mapping of sections (http:, otlp:, ...), not ${Array.isArray(parsed) ? 'a list' : typeof parsed}`]);
-  }
-  return parsed as Record<string, unknown>;
-}
-
 function undeclaredKeys(file: Record<string, unknown>, settings: SettingEntry[], path: string): string[] {
   const known = new Set(settings.map((s) => s.key));
   const sections = new Set(settings.map((s) => s.key.split('.')[0]));
@@ -178,61 +113,6 @@ function undeclaredKeys(file: Record<string, unknown>, settings: SettingEntry[],
     }
   }
   return problems;
-}
-
-function suggest(key: string, candidates: string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(key.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best ? `; did you mean ${best}?` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-/**
- * The environment convict sees: each setting's own variable, else its fallbacks
- * (OTEL_EXPORTER_OTLP_PROTOCOL for the metrics-specific one, ...), else for the
- * endpoint the generic OTEL_EXPORTER_OTLP_ENDPOINT with /v1/metrics appended, as
- * the OTLP exporter specification says. Empty variables count as unset.
- */
-function resolveEnvironment(source: Readonly<Record<string, string | undefined>>, settings: SettingEntry[]) {
-  const env: Record<string, string> = {};
-  const envSources: Record<string, string> = {};
-  for (const s of settings) {
-    if (!s.env) continue;
-    for (const name of [s.env, ...(s.envFallbacks ?? [])]) {
-      const value = nonEmpty(source[name]);
-      if (value !== undefined) {
-        env[s.env] = value;
-        envSources[s.key] = name;
-        break;
-      }
-    }
-  }
-  const generic = nonEmpty(source.OTEL_EXPORTER_OTLP_ENDPOINT);
-  if (env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT === undefined && generic !== undefined) {
-    env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = `${generic.replace(/\/+$/, '')}/v1/metrics`;
-    envSources['otlp.endpoint'] = 'OTEL_EXPORTER_OTLP_ENDPOINT';
-  }
-  return { env, envSources };
 }
 
 function rawValue(

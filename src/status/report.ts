@@ -1,5 +1,5 @@
 import type { CardinalityUsage } from '../business/cardinality.ts';
-import { redactConfig } from '../config/load.ts';
+import { redactConfig, redactUrl } from '../config/load.ts';
 import type { ConfigValues } from '../config/schema.ts';
 import type { ExportHealthSnapshot } from '../telemetry/export-health.ts';
 import type { DurableStateProvider } from './durable-state.ts';
@@ -73,7 +73,7 @@ export function buildStatusReport(s: StatusSources): StatusReport {
     uptimeSeconds: Math.max(0, Math.floor((nowMs - s.startedAtMs) / 1000)),
     paths: {
       pull: { enabled: true, path: '/metrics' },
-      push: { enabled: pushEnabled, endpoint: pushEnabled ? otlp.endpoint : null, intervalMs: otlp.intervalMs },
+      push: { enabled: pushEnabled, endpoint: pushEnabled ? redactUrl(otlp.endpoint) : null, intervalMs: otlp.intervalMs },
       durableState: { enabled: state !== undefined },
     },
     config: redactConfig(s.config),

@@ -137,9 +137,11 @@ describe('bad configuration', () => {
   });
 
   it('never shows a sensitive value in an error', () => {
-    expect(problems({ env: { OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign-secret' } })).toEqual([
-      'otlp.headers: [REDACTED] (from env OTEL_EXPORTER_OTLP_HEADERS) must be key=value pairs separated by commas ("no-equals-sign-secret" has no key=value)',
+    const found = problems({ env: { OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=a,Authorization: Bearer sk-SECRET123' } });
+    expect(found).toEqual([
+      'otlp.headers: [REDACTED] (from env OTEL_EXPORTER_OTLP_HEADERS) must be key=value pairs separated by commas (pair 2 has no key before "=")',
     ]);
+    expect(found.join('\n')).not.toContain('SECRET');
   });
 
   it('allows a public address with tokens or with allowAnonymous', () => {
@@ -149,6 +151,17 @@ describe('bad configuration', () => {
 });
 
 describe('redaction', () => {
+  it('hides credentials and query values in URLs, keeping what locates the endpoint', async () => {
+    const { redactUrl } = await import('../../src/config/load.ts');
+    expect(redactUrl('https://user:pw@collector.example:4318/v1/metrics?api_key=abc&x=1')).toBe(
+      'https://[REDACTED]:[REDACTED]@collector.example:4318/v1/metrics?api_key=[REDACTED]&x=[REDACTED]',
+    );
+    expect(redactUrl('http://collector:4318/v1/metrics')).toBe('http://collector:4318/v1/metrics');
+    expect(redactUrl('')).toBe('');
+    const { values } = loadConfig({ argv: ['--otlp.endpoint', 'https://u:secret-pw@c:4318/v1/metrics'], env: {} });
+    expect(JSON.stringify(redactConfig(values))).not.toContain('secret-pw');
+  });
+
   it('hides tokens and OTLP headers but shows empty ones as empty', () => {
     const { values } = loadConfig({ argv: [], env: { QB_AGENT_INGEST_TOKENS: 'secret-token', OTEL_EXPORTER_OTLP_HEADERS: 'x=1' } });
     const shown = redactConfig(values);

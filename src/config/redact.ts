@@ -1,0 +1,42 @@
+import { listSettings, type ConfigValues } from './schema.ts';
+
+export const REDACTED = '[REDACTED]';
+
+function isEmpty(value: unknown): boolean {
+  return value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+/**
+ * A URL fit for logs and status output: credentials in the user-info part and
+ * query values (where API keys like to hide) are replaced; scheme, host, port
+ * and path stay, as an operator needs them to debug an endpoint.
+ */
+export function redactUrl(value: string): string {
+  if (value === '') return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return REDACTED;
+  }
+  if (url.username !== '' || url.password !== '') {
+    url.username = url.username === '' ? '' : REDACTED;
+    url.password = url.password === '' ? '' : REDACTED;
+  }
+  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, REDACTED);
+  return url.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED);
+}
+
+/** The effective configuration with every secret replaced: sensitive settings wholesale, URLs' credentials. */
+export function redactConfig(values: Readonly<ConfigValues>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const s of listSettings()) {
+    const [section, name] = s.key.split('.') as [string, string];
+    const value = (values as unknown as Record<string, Record<string, unknown>>)[section]?.[name];
+    out[section] ??= {};
+    if (s.sensitive && !isEmpty(value)) out[section][name] = REDACTED;
+    else if (s.format === 'http-url-or-empty' && typeof value === 'string') out[section][name] = redactUrl(value);
+    else out[section][name] = value;
+  }
+  return out;
+}
