@@ -86,11 +86,16 @@ export async function spawnAgent(options: SpawnOptions = {}): Promise<AgentProce
 
 /** Runs the CLI to completion (check-config, --help, a config error) and returns its output. */
 export function runCli(args: readonly string[], env: Record<string, string> = {}) {
+  // A run that gets as far as starting must not restore or write the checkout's ./state.
+  const stateDir = args.includes('--state.dir') || env.QB_AGENT_STATE_DIR !== undefined ? undefined : mkdtempSync(join(tmpdir(), 'qb-state-'));
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', ...(stateDir ? { QB_AGENT_STATE_DIR: stateDir } : {}), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.on('exit', () => {
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     });
     let stdout = '';
     let stderr = '';
