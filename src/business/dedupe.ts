@@ -68,11 +68,14 @@ export class DedupeStore {
 
 /**
  * Content fingerprint of an event: SHA-1 of its canonical JSON (keys sorted,
- * the id left out). Clients may reorder keys on a retry; the content is what counts.
+ * `id` and `time` left out). Clients may reorder keys on a retry, and a client
+ * that stamps `time` when it sends rather than when the event happened must
+ * still see its retry counted as a duplicate, not rejected as a conflict: `time`
+ * is informational and changes no metric.
  */
 export function fingerprint(event: Readonly<Record<string, unknown>>): string {
   const keys = Object.keys(event)
-    .filter((k) => k !== 'id')
+    .filter((k) => k !== 'id' && k !== 'time')
     .sort();
   let canonical = '{';
   for (const k of keys) canonical += `${JSON.stringify(k)}:${JSON.stringify(event[k])},`;

@@ -16,7 +16,7 @@ const common = {
     Type.String({
       minLength: 1,
       maxLength: 128,
-      description: 'Idempotency key: an event whose id was already accepted (within ingest.dedupeWindowSec) is a duplicate and is not counted again.',
+      description: 'Idempotency key: an event whose id was already accepted (within ingest.dedupeWindowSec) is a duplicate and is not counted again; the same id with other content (time aside) is a conflict.',
     }),
   ),
   time: Type.Optional(

@@ -39,6 +39,12 @@ describe('idempotency', () => {
     expect(await amount()).toBe(150);
   });
 
+  it('a retry that stamps a new time is still a duplicate: time is informational', async () => {
+    await t.post([{ ...invoice('a', 100), time: '2026-11-24T10:00:00Z' }]);
+    expect((await t.post([{ ...invoice('a', 100), time: '2026-11-24T10:00:05Z' }])).body).toEqual({ accepted: 0, duplicates: 1 });
+    expect(await amount()).toBe(100);
+  });
+
   it('the same id twice in one batch is counted once', async () => {
     expect((await t.post([invoice('a', 100), invoice('a', 100)])).body).toEqual({ accepted: 1, duplicates: 1 });
     expect(await amount()).toBe(100);
