@@ -1,4 +1,6 @@
+import type { StatsFs } from 'node:fs';
 import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import type { Logger } from '../log.ts';
 
 /** What every host collector receives: where to read from. */
 export interface HostContext {
@@ -7,6 +9,10 @@ export interface HostContext {
   /** Prefix for mount points before statfs (the host's / mounted in a container). */
   readonly rootfsPath: string;
   readonly now: () => number;
+  /** Replaces fs.statfs (tests); the filesystem collector's only way to a mount. */
+  readonly statfs?: (path: string) => Promise<StatsFs>;
+  /** For rare state changes worth a log line (a stuck mount); never per collection. */
+  readonly log?: Logger;
 }
 
 /** A registered collector: its instruments and how to observe them once. */

@@ -1,6 +1,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCollector } from './collector.ts';
+import { StuckMountGuard } from './stuck-mounts.ts';
 
 export interface Mount {
   readonly device: string;
@@ -14,6 +15,9 @@ export const IGNORED_FS_TYPES = new Set([
   'fusectl', 'hugetlbfs', 'iso9660', 'mqueue', 'nsfs', 'overlay', 'proc', 'procfs', 'pstore', 'rpc_pipefs',
   'securityfs', 'selinuxfs', 'squashfs', 'erofs', 'sysfs', 'tracefs', 'ramfs', 'nfsd',
 ]);
+/** How long one statfs may take before its mount counts as stuck (a hung network file system). */
+export const STATFS_TIMEOUT_MS = 1000;
+
 export const IGNORED_MOUNTPOINTS = /^\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/;
 
 /** Parses a mounts table (/proc/1/mounts), unescaping the octal escapes (\040 for a space), keeping data file systems once each. */
@@ -54,19 +58,19 @@ export const filesystemCollector: HostCollector = {
     const util = meter.createObservableGauge('system.filesystem.utilization', {
       description: 'Share of file system space (0..1) by state; state="used" is what df calls Use%.',
     });
+    const guard = new StuckMountGuard({
+      statfs: context.statfs ?? ((path) => statfs(path)),
+      timeoutMs: STATFS_TIMEOUT_MS,
+      onChange: (mountpoint, stuck) => context.log?.[stuck ? 'warn' : 'info']({ mountpoint }, stuck ? 'mount not answering statfs; skipped until it does' : 'mount answers statfs again'),
+    });
     return {
       observables: [usage, util],
       async collect(result) {
         const mounts = parseMounts(await readMounts(context.procPath));
         await Promise.all(
           mounts.map(async (m) => {
-            let s;
-            try {
-              s = await statfs(join(context.rootfsPath, m.mountpoint));
-            } catch {
-              return; // unmounted meanwhile or not permitted: skip this mount, keep the rest
-            }
-            if (s.blocks === 0) return;
+            const s = await guard.statfs(join(context.rootfsPath, m.mountpoint));
+            if (!s || s.blocks === 0) return;
             const u = usageFromStatfs(s);
             // df's Use% divides by what users can reach (used + free), not by the raw size.
             const reachable = u.used + u.free;

@@ -18,7 +18,8 @@ export function parseMeminfo(text: string): MemoryStates {
   const total = kb.MemTotal ?? 0;
   const free = kb.MemFree ?? 0;
   const buffers = kb.Buffers ?? 0;
-  const cached = kb.Cached ?? 0;
+  // Shmem (tmpfs, shared memory) is counted in Cached but cannot be dropped: it is used.
+  const cached = Math.max(0, (kb.Cached ?? 0) - (kb.Shmem ?? 0));
   const slabReclaimable = kb.SReclaimable ?? 0;
   // "used" is what the kernel cannot give back on demand: page cache, buffers and
   // reclaimable slab are free for the asking. os.freemem()-based "used" (total -

@@ -51,8 +51,8 @@ export function registerHostMetrics(options: HostMetricsOptions): Unregister {
   });
   const registrations: Array<{ callback: BatchObservableCallback; observables: Parameters<Meter['addBatchObservableCallback']>[1] }> = [];
   for (const collector of collectors) {
-    const instance = collector.setup(meter, context);
     const collectorLog = log.child({ collector: collector.name });
+    const instance = collector.setup(meter, { ...context, log: collectorLog });
     let failing = false;
     const callback: BatchObservableCallback = async (result) => {
       const started = performance.now();
