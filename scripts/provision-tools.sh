@@ -70,7 +70,14 @@ fetch_pkg() {
   apt_update_once "$suite"
   local work; work="$(mktemp -d)"
   # shellcheck disable=SC2046
-  (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg")
+  if ! (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg"); then
+    # The private package lists are kept between runs; after a Debian point release the
+    # version they name is gone from the mirror. Refresh them once and retry.
+    rm -f "$ROOT/.cache/apt/$suite/.updated"
+    apt_update_once "$suite"
+    # shellcheck disable=SC2046
+    (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg")
+  fi
   rm -rf "$dest" && mkdir -p "$dest"
   dpkg -x "$work"/*.deb "$dest"
   rm -rf "$work"

@@ -17,8 +17,11 @@ export const REDACT_PATHS = [
   '*.authorization',
 ];
 
-/** JSON logs to stdout, written synchronously: the agent logs state changes, never per event, so a lost line at exit costs more than the write. */
-/** JSON logs to stdout (or the given stream, for tests); one child logger per component. */
+/**
+ * JSON logs to stdout (or the given stream, for tests); one child logger per
+ * component. Written synchronously: the agent logs state changes, never per
+ * event, so a line lost at exit would cost more than the write.
+ */
 export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
   return pino(
     {
