@@ -33,10 +33,10 @@ describe('daemon lifecycle', () => {
     t.agent = await spawnAgent({ args: finalPushOnly(t.receiver.url, 1500) });
     const started = Date.now();
     expect(await t.agent.stop('SIGTERM')).toBe(0);
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(1000);
-    expect(elapsed).toBeLessThan(1500 + 3000);
+    // A hang bound, not a timing test: the deadline is 1.5 s.
+    expect(Date.now() - started).toBeLessThan(1500 + 5000);
     expect(t.receiver.requests.length).toBeGreaterThanOrEqual(1);
+    expect(t.agent.logs.at(-1)?.msg).toBe('stopped');
   });
 
   it('exits at once on a second signal', async () => {
@@ -51,7 +51,7 @@ describe('daemon lifecycle', () => {
     expect(t.agent.logs.some((l) => l.msg === 'second signal: exiting at once')).toBe(true);
   });
 
-  it('reports not ready while shutting down', async () => {
+  it('stops accepting connections as soon as shutdown starts', async () => {
     t.receiver = await startOtlpReceiver('hang');
     t.agent = await spawnAgent({ args: finalPushOnly(t.receiver.url, 3000) });
     expect((await fetch(`${t.agent.url}/readyz`)).status).toBe(200);

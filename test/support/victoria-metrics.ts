@@ -23,6 +23,17 @@ export interface VictoriaMetrics {
  * default 30 s latency offset.
  */
 export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
+  // The free port can be taken by a parallel test between the probe and the bind: retry on a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnce(): Promise<VictoriaMetrics> {
   const binary = toolPath('victoria-metrics');
   if (!binary) throw new Error('victoria-metrics missing');
   const port = await freePort();
@@ -50,7 +61,11 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`VictoriaMetrics did not start: ${stderr}`);
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`VictoriaMetrics did not start: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
