@@ -55,6 +55,8 @@ export class PrometheusPull {
   readonly #serializer: FastPrometheusSerializer;
   readonly #log: Logger;
   readonly #sliceMs: number;
+  /** The collection under way; scrapes that arrive meanwhile share it. */
+  #inFlight: Promise<{ ok: true; text: string } | { ok: false; error: string }> | undefined;
 
   constructor(log: Logger, options: PrometheusPullOptions = {}) {
     this.reader = new PrometheusExporter({ preventServerStart: true });
@@ -63,27 +65,37 @@ export class PrometheusPull {
     this.#sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
   }
 
+  /**
+   * Concurrent scrapes (two Prometheus replicas, a curl during a scrape) share
+   * one collection and rendering: the cost and memory of /metrics do not grow
+   * with the number of scrapers, and they all see the same instant.
+   */
   async scrape(options: ScrapeOptions = {}): Promise<ScrapeResponse> {
-    let text: string;
+    this.#inFlight ??= this.#collectAndRender().finally(() => {
+      this.#inFlight = undefined;
+    });
+    const outcome = await this.#inFlight;
+    if (!outcome.ok) {
+      return { status: 503, contentType: 'text/plain; charset=utf-8', contentEncoding: undefined, body: `metrics collection failed: ${outcome.error}\n` };
+    }
+    const text = outcome.text;
+    if (acceptsGzip(options.acceptEncoding)) {
+      return { status: 200, contentType: EXPOSITION_CONTENT_TYPE, contentEncoding: 'gzip', body: await gzip(text) };
+    }
+    return { status: 200, contentType: EXPOSITION_CONTENT_TYPE, contentEncoding: undefined, body: text };
+  }
+
+  async #collectAndRender(): Promise<{ ok: true; text: string } | { ok: false; error: string }> {
     try {
       const { resourceMetrics, errors } = await this.reader.collect();
       if (errors.length > 0) {
         this.#log.warn({ errors: errors.map(String) }, 'metrics collection had errors; serving the rest');
       }
-      text = await this.render(resourceMetrics);
+      return { ok: true, text: await this.render(resourceMetrics) };
     } catch (err) {
       this.#log.error({ err }, 'metrics collection failed');
-      return {
-        status: 503,
-        contentType: 'text/plain; charset=utf-8',
-        contentEncoding: undefined,
-        body: `metrics collection failed: ${String(err)}\n`,
-      };
+      return { ok: false, error: String(err) };
     }
-    if (acceptsGzip(options.acceptEncoding)) {
-      return { status: 200, contentType: EXPOSITION_CONTENT_TYPE, contentEncoding: 'gzip', body: await gzip(text) };
-    }
-    return { status: 200, contentType: EXPOSITION_CONTENT_TYPE, contentEncoding: undefined, body: text };
   }
 
   /** Serializes in time slices: never more than about `sliceMs` without yielding. */

@@ -75,6 +75,25 @@ describe('PrometheusPull', () => {
   });
 });
 
+describe('concurrent scrapes', () => {
+  it('share one collection and see the same instant', async () => {
+    const pull = new PrometheusPull(silent);
+    const provider = new MeterProvider({ readers: [pull.reader] });
+    providers.push(provider);
+    let collections = 0;
+    provider
+      .getMeter('m')
+      .createObservableGauge('collections')
+      .addCallback((r) => r.observe(++collections));
+    const bodies = await Promise.all(Array.from({ length: 5 }, () => pull.scrape()));
+    expect(collections).toBe(1);
+    expect(new Set(bodies.map((b) => b.body)).size).toBe(1);
+    expect(String(bodies[0]?.body)).toContain('collections{otel_scope_name="m"} 1');
+    await pull.scrape();
+    expect(collections).toBe(2);
+  });
+});
+
 describe('acceptsGzip', () => {
   it.each([
     [undefined, false],
