@@ -6,7 +6,7 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
-import type { Scope } from './promql.ts';
+import { AGENT_IDENTITY, type Scope } from './promql.ts';
 
 /**
  * What the four dashboards share: the datasource and agent variables, panel
@@ -33,7 +33,7 @@ export const AGENT_SCOPE: Scope = ['job=~"$job"', 'instance=~"$instance"'];
 /** How long an agent may send nothing before it counts as down: the "Agent up" panel and QualityBillingSystemDown. */
 export const SILENCE_WINDOW = '2m';
 /** Labels that identify one agent on any path (missing ones are simply empty). */
-export const PER_AGENT = ['job', 'instance', 'service_instance_id'] as const;
+export const PER_AGENT = AGENT_IDENTITY;
 
 /**
  * Said on every panel whose money or invoice figure is exact (exactIncrease in

@@ -102,7 +102,7 @@ export function financialAnalytics(): dashboard.Dashboard {
       )
       .withPanel(
         timeseries('Billed hours', `Hours billed per day, per currency and quality grade (the denominator of the hourly rate). ${EXACT_NOTE}`, UNIT.seconds)
-          .withTarget(query(exactIncrease(metric(CATALOGUE.billedTime), S, '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
+          .withTarget(query(exactIncrease(CATALOGUE.billedTime, S, '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
           .drawStyle(common.GraphDrawStyle.Bars)
           .fillOpacity(80),
       )

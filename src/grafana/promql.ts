@@ -11,7 +11,8 @@ import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogu
  * - Money and invoice counts "in a range" use exactIncrease(): the difference of
  *   the group's sums at both ends, which neither extrapolates nor misses the
  *   first increment of a series born inside the range. It relies on counters
- *   that do not reset (durable state, the agent's default).
+ *   that do not reset (durable state, the agent's default), and counts each
+ *   counter once however many label sets it had (see counterIdentity).
  * - Aggregations say which labels they keep (`sum by (currency)`), so
  *   otel_scope_name/otel_scope_version (pull only) and the resource attributes
  *   (push only) never split or break a figure.
@@ -20,6 +21,14 @@ import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogu
  */
 
 export type Scope = readonly string[];
+
+/**
+ * Labels that tell one agent from another on every data path: job/instance
+ * (pull, and push through the Collector, which derives them from service.name
+ * and service.instance.id) and service_instance_id (push straight into an OTLP
+ * backend). Missing ones are simply empty.
+ */
+export const AGENT_IDENTITY = ['job', 'instance', 'service_instance_id'] as const;
 
 /** No extra matchers: rules and alerts look at every agent. */
 export const ALL_AGENTS: Scope = [];
@@ -44,23 +53,45 @@ export function sumOf(fn: 'rate' | 'increase', name: string, scope: Scope, range
 export type Growth = 'increase' | 'exact';
 
 /**
+ * The labels that make one counter: the agent (AGENT_IDENTITY), the metric's
+ * own attributes, and the labels the caller groups by. Everything else is
+ * metadata of the agent that may change while the counter carries on (durable
+ * state restores it): service_version and otel_scope_version on an upgrade,
+ * host_name on a re-created container, any attribute from OTEL_RESOURCE_ATTRIBUTES.
+ * Naming what identifies a counter, rather than listing the metadata to drop,
+ * keeps a metadata label we do not know about from splitting it.
+ */
+export function counterIdentity(spec: MetricSpec, labels: readonly string[] = []): string[] {
+  return [...new Set([...AGENT_IDENTITY, ...spec.labels, ...labels])];
+}
+
+/**
  * Exact growth of `sum by (labels)` over the range ending at the evaluation
  * time: the group's sum now minus its sum `range` ago, where a group (currency,
  * grade...) that did not exist then counts from zero. Summing before
  * subtracting makes an agent that starts inside the range count in full, and
  * one replaced by a new instance carrying on its durable state continuous.
+ *
+ * Before summing, the series of one counter (counterIdentity) are collapsed with
+ * max: after an upgrade or a restart on another host, the old label set stays
+ * visible for the backend's lookback (about 5 minutes; 90 s through the
+ * Collector) next to the new one carrying on from the same total, and a plain
+ * sum would count that total twice at either end of the range. A second agent
+ * has its own instance id and is summed in full.
+ *
  * Unlike increase() it does not repair counter resets: a restart without
  * durable state makes the figure drop by what that agent had counted.
  */
-export function exactIncrease(name: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
-  const now = `sum${by(labels)} (${selector(name, scope, ...matchers)})`;
-  const then = `sum${by(labels)} (${selector(name, scope, ...matchers)} offset ${range})`;
+export function exactIncrease(spec: MetricSpec, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  const counters = (offset: string) => `max by (${counterIdentity(spec, labels).join(', ')}) (${selector(metric(spec), scope, ...matchers)}${offset})`;
+  const now = `sum${by(labels)} (${counters('')})`;
+  const then = `sum${by(labels)} (${counters(` offset ${range}`)})`;
   return `(${now} - (${then} or ${now} * 0))`;
 }
 
 /** Growth of a counter over the range, summed by `labels`, extrapolated (trends) or exact (figures). */
-export function growthOf(growth: Growth, name: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
-  return growth === 'exact' ? exactIncrease(name, scope, range, labels, ...matchers) : sumOf('increase', name, scope, range, labels, ...matchers);
+export function growthOf(growth: Growth, spec: MetricSpec, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  return growth === 'exact' ? exactIncrease(spec, scope, range, labels, ...matchers) : sumOf('increase', metric(spec), scope, range, labels, ...matchers);
 }
 
 /**
@@ -117,18 +148,18 @@ export function productivity(scope: Scope, range: string, labels: readonly strin
 
 /** Invoiced amount over the range in major currency units, per currency (plus `labels`). */
 export function revenue(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
-  return inMajorUnits((cur) => growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur));
+  return inMajorUnits((cur) => growthOf(growth, C.invoiceAmount, scope, range, ['currency', ...labels], cur));
 }
 
 /** Invoices issued over the range, summed by `labels`. */
 export function invoiceCount(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
-  return growthOf(growth, metric(C.invoices), scope, range, labels);
+  return growthOf(growth, C.invoices, scope, range, labels);
 }
 
 /** Average invoice amount over the range in major units, per currency. */
 export function averageInvoiceAmount(scope: Scope, range: string, growth: Growth = 'increase'): string {
   return inMajorUnits(
-    (cur) => `${growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency'], cur)} / ${growthOf(growth, metric(C.invoices), scope, range, ['currency'], cur)}`,
+    (cur) => `${growthOf(growth, C.invoiceAmount, scope, range, ['currency'], cur)} / ${growthOf(growth, C.invoices, scope, range, ['currency'], cur)}`,
   );
 }
 
@@ -136,7 +167,7 @@ export function averageInvoiceAmount(scope: Scope, range: string, growth: Growth
 export function averageHourlyRate(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
   return inMajorUnits(
     (cur) =>
-      `${growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur)} / (${growthOf(growth, metric(C.billedTime), scope, range, ['currency', ...labels], cur)} / 3600)`,
+      `${growthOf(growth, C.invoiceAmount, scope, range, ['currency', ...labels], cur)} / (${growthOf(growth, C.billedTime, scope, range, ['currency', ...labels], cur)} / 3600)`,
   );
 }
 

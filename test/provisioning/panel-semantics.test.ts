@@ -69,6 +69,63 @@ describe('Revenue in range (exact), over the 30 minutes before 60m', () => {
   });
 });
 
+/**
+ * The same counter under changed identity labels. After an upgrade (new service_version / otel_scope_version)
+ * or a restart on another host name, the agent carries on its durable totals under a new label set while the
+ * old series stays visible for the backend's lookback (5 minutes here, as in Prometheus and VictoriaMetrics;
+ * 90 s through the Collector's metric_expiration). Each label shape is one data path.
+ */
+describe('Revenue in range (exact) during a series overlap', () => {
+  const shapes: Array<[path: string, old: string, next: string, other: string]> = [
+    [
+      'direct push',
+      'service_name="qb-agent", service_instance_id="u1", service_version="1", host_name="h1"',
+      'service_name="qb-agent", service_instance_id="u1", service_version="2", host_name="h2"',
+      'service_name="qb-agent", service_instance_id="u2", service_version="2", host_name="h2"',
+    ],
+    [
+      'push through the Collector',
+      'job="qb-agent", instance="u1", service_version="1", host_name="h1", otel_scope_name="qb-agent", otel_scope_version="1"',
+      'job="qb-agent", instance="u1", service_version="2", host_name="h2", otel_scope_name="qb-agent", otel_scope_version="2"',
+      'job="qb-agent", instance="u2", service_version="2", host_name="h2", otel_scope_name="qb-agent", otel_scope_version="2"',
+    ],
+    [
+      'pull',
+      'job="qb-agent", instance="a:9464", otel_scope_name="qb-agent", otel_scope_version="1"',
+      'job="qb-agent", instance="a:9464", otel_scope_name="qb-agent", otel_scope_version="2"',
+      'job="qb-agent", instance="b:9464", otel_scope_name="qb-agent", otel_scope_version="2"',
+    ],
+  ];
+  // 100.00 EUR a minute. The old version's last sample is at 40m; the new version continues from its total at 41m.
+  const upgrade = (old: string, next: string) => ({ [amount(old)]: '0+10000x40', [amount(next)]: '_x41 410000+10000x40' });
+  const at = (range: string) => substitute(panelExpr('financial-analytics', 'Revenue in range'), { range, rateInterval: '1m', interval: '1m' });
+
+  it.for(shapes)('%s: an upgrade overlapping the range end counts what was invoiced, once', ([, old, next], ctx) => {
+    const skip = missingTool('promtool');
+    if (skip) return ctx.skip(skip);
+    // At 43m both versions are visible: 13m..43m holds 30 minutes of 100.00 EUR, not the two totals added up.
+    const r = evaluate(upgrade(old, next), at('30m'), '43m', [{ labels: '{currency="EUR"}', value: 3000 }]);
+    expect(r.output, r.output).toContain('SUCCESS');
+  });
+
+  it.for(shapes)('%s: an upgrade overlapping the range start counts what was invoiced, once', ([, old, next], ctx) => {
+    const skip = missingTool('promtool');
+    if (skip) return ctx.skip(skip);
+    // The range 42m..70m starts while both versions are visible and ends with the new one alone.
+    const r = evaluate(upgrade(old, next), at('28m'), '70m', [{ labels: '{currency="EUR"}', value: 2800 }]);
+    expect(r.output, r.output).toContain('SUCCESS');
+  });
+
+  it.for(shapes)('%s: a second agent (another instance) on another version and host still counts in full', ([, old, , other], ctx) => {
+    const skip = missingTool('promtool');
+    if (skip) return ctx.skip(skip);
+    // The first agent: 100.00 EUR a minute throughout; the second, born at 35m with 7.77 EUR, then 1.00 EUR a minute.
+    const series = { [amount(old)]: '0+10000x60', [amount(other)]: '_x35 777+100x25' };
+    const r = evaluate(series, at('30m'), '43m', [{ labels: '{currency="EUR"}', value: 3000 + 7.77 + 8 }]);
+    expect(r.output, r.output).toContain('SUCCESS');
+  });
+});
+
 describe('Agent up', () => {
   const AGENT_UP = substitute(panelExpr('operations', 'Agent up'), { range: '1h', rateInterval: '1m', interval: '1m' });
   const pullInfo = 'qb_agent_build_info{job="qb-agent", instance="a:9464", version="0.1.0"}';
