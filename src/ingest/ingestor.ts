@@ -26,6 +26,14 @@ export interface AcceptedEvent {
   readonly fingerprint: string | undefined;
 }
 
+/** What check() found in a batch that may be recorded. */
+export interface CheckedBatch {
+  readonly accepted: AcceptedEvent[];
+  readonly duplicates: BusinessEvent[];
+  /** Positions of the duplicates in the batch, ascending (the journal records them, so replay skips exactly these). */
+  readonly duplicatePositions: number[];
+}
+
 /**
  * Validates, deduplicates and records one batch, atomically: either every new
  * event of the batch is recorded, or (any invalid event, any id conflict)
@@ -57,7 +65,7 @@ export class Ingestor {
   }
 
   /** Checks a batch; throws ApiError (400 invalid_events, 409 id_conflict) without recording anything. */
-  check(raw: readonly unknown[]): { accepted: AcceptedEvent[]; duplicates: BusinessEvent[] } {
+  check(raw: readonly unknown[]): CheckedBatch {
     const problems: EventProblem[] = [];
     let invalidEvents = 0;
     for (let i = 0; i < raw.length; i++) {
@@ -78,6 +86,7 @@ export class Ingestor {
 
     const accepted: AcceptedEvent[] = [];
     const duplicates: BusinessEvent[] = [];
+    const duplicatePositions: number[] = [];
     const inBatch = new Map<string, string>();
     const conflicts: Array<{ index: number; id: string; message: string }> = [];
     for (let i = 0; i < raw.length; i++) {
@@ -95,6 +104,7 @@ export class Ingestor {
         }
       } else if (verdict === 'duplicate') {
         duplicates.push(event);
+        duplicatePositions.push(i);
       } else {
         inBatch.set(event.id, fp);
         accepted.push({ event, id: event.id, fingerprint: fp });
@@ -104,7 +114,7 @@ export class Ingestor {
       this.#countRejected(raw);
       throw new ApiError('id_conflict', `${conflicts.length} event ids conflict with accepted events; nothing in the batch was recorded`, conflicts);
     }
-    return { accepted, duplicates };
+    return { accepted, duplicates, duplicatePositions };
   }
 
   /** Records what check() accepted and remembers its ids. */

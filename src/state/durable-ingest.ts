@@ -8,23 +8,19 @@ import { fingerprint } from '../business/dedupe.ts';
 import type { BusinessEvent } from '../business/events.ts';
 import { ApiError } from '../errors.ts';
 import type { IngestResult, Ingestor } from '../ingest/ingestor.ts';
+import { parseEventsBody } from '../ingest/parse-body.ts';
+import type { BatchSource } from '../ingest/routes/events.ts';
 import type { Logger } from '../log.ts';
 import type { DurableStateInfo, DurableStateProvider } from '../status/durable-state.ts';
 import type { EventClock } from './clock.ts';
-import { encodeFrame, FRAME_HEADER_BYTES } from './frame.ts';
+import { batchRecordSeq, decodeBatchRecord, encodeBatchRecord, type BatchRecord } from './batch-record.ts';
+import { FRAME_HEADER_BYTES } from './frame.ts';
 import { Journal, readSegments } from './journal.ts';
 import { captureMetrics, seedMetrics, type MetricsState, type SnapshotReader } from './metric-state.ts';
 import { listSnapshots, loadNewestSnapshot, pruneSnapshots, writeSnapshot } from './snapshot-file.ts';
 
 /** A journal beyond this size triggers a snapshot before the interval is up. */
 export const SNAPSHOT_AT_JOURNAL_BYTES = 64 * 1024 * 1024;
-
-/** One journal record: the events one request had accepted, with its sequence number and acceptance time. */
-interface JournalRecord {
-  readonly s: number;
-  readonly t: number;
-  readonly e: BusinessEvent[];
-}
 
 interface SnapshotBody {
   readonly v: 1;
@@ -159,12 +155,18 @@ export class DurableIngest implements DurableStateProvider {
       let size = 0;
       for (const payload of segment.payloads) {
         size += FRAME_HEADER_BYTES + payload.length;
-        const record = JSON.parse(payload.toString('utf8')) as JournalRecord;
-        maxSeq = Math.max(maxSeq, record.s);
-        if (record.s <= snapshotSeq) continue;
-        this.#replay(record);
+        let record: BatchRecord | undefined;
+        try {
+          const recordSeq = batchRecordSeq(payload);
+          maxSeq = Math.max(maxSeq, recordSeq);
+          if (recordSeq <= snapshotSeq) continue;
+          record = decodeBatchRecord(payload);
+          this.#replay(record);
+        } catch (err) {
+          throw new Error(`state.dir ${dir}: journal segment ${segment.index} holds a record with an intact checksum that cannot be replayed${record ? ` (seq ${record.seq})` : ''}: ${(err as Error).message}`);
+        }
         this.#replayedRecords++;
-        seq = Math.max(seq, record.s);
+        seq = Math.max(seq, record.seq);
       }
       existing.push({ index: segment.index, maxSeq, size, records: segment.payloads.length });
     }
@@ -186,10 +188,10 @@ export class DurableIngest implements DurableStateProvider {
     this.#timer.unref();
   }
 
-  async ingest(raw: readonly unknown[]): Promise<IngestResult> {
+  async ingest(raw: readonly unknown[], source: BatchSource): Promise<IngestResult> {
     const journal = this.#journal;
     if (!journal || this.#closing) throw new ApiError('not_ready', 'the agent is starting or stopping; retry shortly');
-    for (;;) {
+    while (this.#reserved.size > 0) {
       const waits: Array<Promise<void>> = [];
       for (const e of raw) {
         const id = (e as { id?: unknown } | null)?.id;
@@ -207,7 +209,8 @@ export class DurableIngest implements DurableStateProvider {
 
     const seq = ++this.#lastSeq;
     const atMs = this.#o.clock.now();
-    const ids = checked.accepted.flatMap((a) => (a.id === undefined ? [] : [a.id]));
+    const ids: string[] = [];
+    for (const a of checked.accepted) if (a.id !== undefined) ids.push(a.id);
     let settle!: () => void;
     const settled = new Promise<void>((r) => (settle = r));
     for (const id of ids) this.#reserved.set(id, settled);
@@ -215,8 +218,8 @@ export class DurableIngest implements DurableStateProvider {
       for (const id of ids) this.#reserved.delete(id);
       settle();
     };
-    const record: JournalRecord = { s: seq, t: atMs, e: checked.accepted.map((a) => a.event) };
-    const frame = encodeFrame(Buffer.from(JSON.stringify(record)));
+    // The body as received plus the duplicates' positions: replay records exactly what this 202 acknowledges.
+    const frame = encodeBatchRecord({ seq, atMs, format: source.format, skipped: checked.duplicatePositions, body: source.body });
 
     return new Promise<IngestResult>((resolvePromise, reject) => {
       journal.append(frame, seq, (err) => {
@@ -342,11 +345,23 @@ export class DurableIngest implements DurableStateProvider {
     for (const [user, seenMs, inactive] of body.users) business.activeUsers.restore(user, seenMs, inactive);
   }
 
-  /** Applies one journal record as it was applied live: same recorder, same order, at its acceptance time. */
-  #replay(record: JournalRecord): void {
+  /**
+   * Applies one journal record as it was applied live: the same body through
+   * the same parser, every event but the skipped duplicates, same recorder,
+   * same order, at its acceptance time.
+   */
+  #replay(record: BatchRecord): void {
     const { business, clock } = this.#o;
-    clock.run(record.t, () => {
-      for (const event of record.e) {
+    const events = parseEventsBody(record.body, record.format) as BusinessEvent[];
+    const { skipped } = record;
+    clock.run(record.atMs, () => {
+      let next = 0;
+      for (let i = 0; i < events.length; i++) {
+        if (skipped[next] === i) {
+          next++;
+          continue;
+        }
+        const event = events[i]!;
         if (event.id === undefined) {
           business.recorder.record(event);
           continue;
@@ -355,7 +370,7 @@ export class DurableIngest implements DurableStateProvider {
         // A record written, then answered 503 by a failed sync, then resent: the later copy is a duplicate.
         if (business.dedupe.check(event.id, fp) !== 'new') continue;
         business.recorder.record(event);
-        business.dedupe.remember(event.id, fp, record.t);
+        business.dedupe.remember(event.id, fp, record.atMs);
       }
     });
   }

@@ -18,9 +18,19 @@ export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 export function encodeFrame(payload: Buffer): Buffer {
   if (payload.length > MAX_FRAME_BYTES) throw new RangeError(`record of ${payload.length} bytes exceeds ${MAX_FRAME_BYTES}`);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
+  payload.copy(frame, FRAME_HEADER_BYTES);
+  return sealFrame(frame);
+}
+
+/**
+ * Fills in the header of a frame whose payload was written in place after
+ * FRAME_HEADER_BYTES (so a record is built in one allocation, without copying
+ * its payload), computing the CRC once over the payload. Returns the frame.
+ */
+export function sealFrame(frame: Buffer): Buffer {
+  const payload = frame.subarray(FRAME_HEADER_BYTES);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);
-  payload.copy(frame, FRAME_HEADER_BYTES);
   return frame;
 }
 

@@ -4,9 +4,15 @@ import { ApiError } from '../../errors.ts';
 import { parseEventsBody, type BodyFormat } from '../parse-body.ts';
 import type { IngestResult } from '../ingestor.ts';
 
+/** The request body the events were parsed from: the durable layer journals it as it is, instead of serializing the events again. */
+export interface BatchSource {
+  readonly body: string;
+  readonly format: BodyFormat;
+}
+
 /** The Ingestor itself, or the durable layer in front of it (src/state/durable-ingest.ts). */
 export interface EventSink {
-  ingest(raw: readonly unknown[]): IngestResult | Promise<IngestResult>;
+  ingest(raw: readonly unknown[], source: BatchSource): IngestResult | Promise<IngestResult>;
 }
 
 export interface EventsRouteOptions {
@@ -82,12 +88,13 @@ export function eventsRoute(options: EventsRouteOptions) {
         if (format === undefined) {
           throw new ApiError('unsupported_media_type', 'Content-Type must be application/json or application/x-ndjson');
         }
-        const events = parseEventsBody(typeof request.body === 'string' ? request.body : '', format);
+        const body = typeof request.body === 'string' ? request.body : '';
+        const events = parseEventsBody(body, format);
         if (events.length === 0) throw new ApiError('malformed_body', 'the batch holds no events');
         if (events.length > options.maxEventsPerBatch) {
           throw new ApiError('too_many_events', `the batch holds ${events.length} events; the limit is ${options.maxEventsPerBatch}`);
         }
-        const result = await options.ingestor.ingest(events);
+        const result = await options.ingestor.ingest(events, { body, format });
         return reply.code(202).send(result);
       },
     });
