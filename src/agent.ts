@@ -17,6 +17,7 @@ import { createPipeline, type Pipeline } from './telemetry/pipeline.ts';
 import { buildResource } from './telemetry/resource.ts';
 import { registerSelfMetrics } from './telemetry/self-metrics.ts';
 import { EventClock } from './state/clock.ts';
+import { StateDirLock } from './state/dir-lock.ts';
 import { DurableIngest } from './state/durable-ingest.ts';
 import { SnapshotReader } from './state/metric-state.ts';
 import { createStatus, type StatusParts } from './status/module.ts';
@@ -47,6 +48,8 @@ export class Agent {
   readonly #deps: AgentDeps;
   readonly #log: Logger;
   #unregisterHost: Unregister | undefined;
+  /** Held from before restore until the state is closed at shutdown: one agent per state dir. */
+  #stateLock: StateDirLock | undefined;
   #shutdown: Promise<void> | undefined;
 
   constructor(deps: AgentDeps) {
@@ -136,8 +139,15 @@ export class Agent {
   /** Listens and marks the agent ready; resolves with the bound address. */
   async start(): Promise<string> {
     const { http, otlp, ingest } = this.#deps.config.values;
-    if (this.state) this.state.restore();
-    else this.#log.warn('state.dir is empty: durable state is off, so a restart resets every business counter and forgets every event id');
+    if (this.state) {
+      this.#stateLock = StateDirLock.acquire(this.#deps.config.values.state.dir);
+      try {
+        this.state.restore();
+      } catch (err) {
+        this.#stateLock.release();
+        throw err;
+      }
+    } else this.#log.warn('state.dir is empty: durable state is off, so a restart resets every business counter and forgets every event id');
     const address = await this.app.listen({ host: http.host, port: http.port });
     this.state?.start();
     this.readiness.markReady();
@@ -190,6 +200,7 @@ export class Agent {
     } catch (err) {
       this.#log.error({ err }, 'final snapshot failed; the journal still holds every acknowledged event');
     }
+    this.#stateLock?.release();
     this.#unregisterHost?.();
     const flushed = await withDeadline(this.pipeline.meterProvider.shutdown({ timeoutMillis: deadlineMs }), deadlineMs);
     if (!flushed) this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
