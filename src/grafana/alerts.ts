@@ -1,8 +1,9 @@
 import * as alerting from '@grafana/grafana-foundation-sdk/alerting';
 import * as expr from '@grafana/grafana-foundation-sdk/expr';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import { AGENT_JOB, DATASOURCE_UID, SILENCE_WINDOW } from './common.ts';
+import { AGENT_JOB, AGENT_SERVICE_NAME, DATASOURCE_UID, SILENCE_WINDOW } from './common.ts';
 import {
+  AGENT_IDENTITY,
   ALL_AGENTS,
   activeUsers,
   apiErrorRatio,
@@ -19,9 +20,10 @@ import {
  * them as a Prometheus rule file and as Grafana alerting provisioning; both run
  * the same PromQL, so promtool's unit tests prove the Grafana rules too.
  *
- * Alerts aggregate `by (job)`: the pull job and the Collector path (which turns
- * service.name into `job`) both carry it, and a platform whose events are spread
- * over several agents of one job is judged as a whole.
+ * The business alerts aggregate `by (job)`: the pull job and the Collector path
+ * (which turns service.name into `job`) both carry it, and a platform whose
+ * events are spread over several agents of one job is judged as a whole.
+ * QualityBillingSystemDown is per agent (see systemDown).
  */
 
 export type Severity = 'critical' | 'warning';
@@ -49,6 +51,19 @@ export const ALERT_THRESHOLDS = {
 } as const;
 
 const JOB = ['job'];
+
+/**
+ * How long QualityBillingSystemDown keeps firing for one silent pushing agent
+ * after its last report. An agent removed on purpose fires until then; after
+ * that it is forgotten (while no agent at all reports, the fleet alert fires).
+ */
+export const FORGET_AGENT_AFTER = '1h';
+
+/** The agent's series on every data path: pull (scrape job), Collector (job from service.name), direct push (service_name). */
+const AGENT_MATCHERS = [...new Set([`job="${AGENT_JOB}"`, `job="${AGENT_SERVICE_NAME}"`, `service_name="${AGENT_SERVICE_NAME}"`])];
+
+/** `fn(qb_agent_build_info{m}[range])` for each shape of the agent's series, joined with `op`. */
+const buildInfo = (fn: string, range: string, op: string) => AGENT_MATCHERS.map((m) => `${fn}(${selector('qb_agent_build_info', [], m)}[${range}])`).join(` ${op} `);
 
 export const ALERTS: readonly AlertDefinition[] = [
   {
@@ -103,26 +118,46 @@ export const ALERTS: readonly AlertDefinition[] = [
     severity: 'critical',
     summary: 'qb-agent is down or its metrics are missing',
     description: () =>
-      `Prometheus cannot scrape {{ $labels.job }} {{ $labels.instance }}, or no qb_agent_build_info of "{{ $labels.job }}" (label job or service_name) arrived in the last ${SILENCE_WINDOW}: the agent stopped, its pushes stopped (Collector, network, backend) or /metrics is empty. Billing and quality figures are not being recorded.`,
+      `qb-agent (job "{{ $labels.job }}", instance "{{ $labels.instance }}", service_instance_id "{{ $labels.service_instance_id }}") is down: Prometheus cannot scrape it, it serves no qb_agent_build_info, or nothing of it arrived in the last ${SILENCE_WINDOW}. With neither instance nor service_instance_id, no agent of job or service "${AGENT_SERVICE_NAME}" reports at all. The agent stopped, its pushes stopped (Collector, network, backend) or /metrics is empty: billing and quality figures are not being recorded.`,
     runbook:
-      'Check the agent process (systemctl status / docker ps, its logs) and GET /healthz. Pull: open the Prometheus targets page for the scrape error. Push: check the agent\'s log for OTLP export failures and the "Time since last OTLP push" panel history; through the Collector, its health (port 13133) and logs. Events the platform sends meanwhile are rejected at the connection, so the platform must retry them (ids make retries safe).',
+      `Check the agent process (systemctl status / docker ps, its logs) and GET /healthz. Pull: open the Prometheus targets page for the scrape error. Push: check the agent's log for OTLP export failures and the "Time since last OTLP push" panel history; through the Collector, its health (port 13133) and logs. Events the platform sends meanwhile are rejected at the connection, so the platform must retry them (ids make retries safe). Bound: a scraped agent fires while it stays in prometheus.yml and fails; a pushing agent fires for at most ${FORGET_AGENT_AFTER} after its last report, so one removed on purpose stops by itself (silence it by service_instance_id or instance meanwhile), and one still down after ${FORGET_AGENT_AFTER} is no longer alerted on (it stays DOWN on "Agent up"); while no agent reports at all, one alert without instance fires until one does.`,
   },
 ];
 
 /**
- * The agent is down on any data path:
- * - pull: a scrape of job AGENT_JOB fails (`up == 0`), one alert per target;
- * - any path: no qb_agent_build_info of the agent arrived for SILENCE_WINDOW,
- *   neither with `job` (pull, and push through the Collector, which turns
- *   service.name into job) nor with `service_name` (push straight into an OTLP
- *   backend, which has no job). Both absences must hold, so a healthy agent on
- *   either path, which has only one of the two shapes, never fires it. Left out
- *   where `up == 0` already fires, so a failed scrape is one alert, not two.
+ * The agent is down, one alert per agent where we can tell agents apart:
+ * 1. pull: a scrape fails (`up == 0`), per target;
+ * 2. pull: a target is scraped but serves no qb_agent_build_info, per target;
+ * 3. push (Collector: job/instance; direct: service_instance_id): an agent that
+ *    reported in the last FORGET_AGENT_AFTER but not in the last SILENCE_WINDOW,
+ *    per agent (AGENT_IDENTITY, so an upgrade's new service_version or host_name
+ *    is the same agent). Range functions on both sides, so a staleness marker
+ *    (pull, Collector) and the backend's lookback (direct push, none) do not
+ *    matter. Agents Prometheus scrapes are left to 1 and 2: a target removed
+ *    from the scrape configuration is gone on purpose;
+ * 4. no agent at all: no qb_agent_build_info of any shape for SILENCE_WINDOW
+ *    and no scrape target; one alert, which also covers an agent never seen
+ *    (new Prometheus) and lasts until one reports. Branch 3 gives way to it,
+ *    so a fleet that stops entirely is one alert, not one per agent.
  */
 function systemDown(): string {
   const up = selector('up', [], `job="${AGENT_JOB}"`);
-  const silent = (label: string) => `absent_over_time(${selector('qb_agent_build_info', [], `${label}="${AGENT_JOB}"`)}[${SILENCE_WINDOW}])`;
-  return [`${up} == 0`, 'or', `(`, `  (${silent('job')} and on () ${silent('service_name')})`, `  unless on (job) (${up} == 0)`, `)`].join('\n');
+  const id = AGENT_IDENTITY.join(', ');
+  const noAgentAtAll = `(${buildInfo('absent_over_time', SILENCE_WINDOW, 'and on ()')}) unless on () ${up}`;
+  return [
+    `${up} == 0`,
+    'or',
+    `(${up} == 1 unless on (job, instance) ${selector('qb_agent_build_info', [], `job="${AGENT_JOB}"`)})`,
+    'or',
+    '(',
+    `  max by (${id}) (${buildInfo('max_over_time', FORGET_AGENT_AFTER, 'or')})`,
+    `  unless on (${id}) max by (${id}) (${buildInfo('max_over_time', SILENCE_WINDOW, 'or')})`,
+    `  unless on (job, instance) max_over_time(${up}[${FORGET_AGENT_AFTER}])`,
+    `  unless on () (${noAgentAtAll})`,
+    ')',
+    'or',
+    `(${noAgentAtAll})`,
+  ].join('\n');
 }
 
 /** A recording rule: a derived figure kept as its own series. */

@@ -18,8 +18,13 @@ import { AGENT_IDENTITY, type Scope } from './promql.ts';
 export const DATASOURCE_UID = 'qb-prometheus';
 /** Every panel and variable queries the datasource chosen in the $datasource variable. */
 export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
-/** Prometheus job name of the agent; also the agent's default service.name, which the Collector turns into `job`. */
+/** Prometheus scrape job of the agent (pull; prometheus/prometheus.yml). */
 export const AGENT_JOB = 'qb-agent';
+/**
+ * The agent's service.name (its default): `job` when it pushes through the
+ * Collector, `service_name` when it pushes straight into an OTLP backend.
+ */
+export const AGENT_SERVICE_NAME = 'qb-agent';
 /** Tag shared by our dashboards, for the dashboard links. */
 export const TAG = 'quality-billing';
 

@@ -1,4 +1,4 @@
-import { ALERTS, type AlertDefinition } from './alerts.ts';
+import { ALERTS, FORGET_AGENT_AFTER, type AlertDefinition } from './alerts.ts';
 import { AGENT_JOB } from './common.ts';
 
 /**
@@ -42,7 +42,11 @@ function alert(name: string): AlertDefinition {
 /** One expected firing alert; `value` is what Prometheus' humanize functions must print. */
 function firing(name: string, labels: Record<string, string>, value = ''): AlertCase['exp_alerts'][number] {
   const a = alert(name);
-  const expand = (text: string) => text.replaceAll('{{ $labels.job }}', labels.job ?? '').replaceAll('{{ $labels.instance }}', labels.instance ?? '');
+  const expand = (text: string) =>
+    text
+      .replaceAll('{{ $labels.job }}', labels.job ?? '')
+      .replaceAll('{{ $labels.instance }}', labels.instance ?? '')
+      .replaceAll('{{ $labels.service_instance_id }}', labels.service_instance_id ?? '');
   return {
     exp_labels: { ...labels, severity: a.severity, service: 'quality-billing' },
     exp_annotations: {
@@ -175,10 +179,43 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
     ],
   },
   {
-    name: 'SystemDown (pull) fires when the agent is up but serves no metrics',
+    name: 'SystemDown (pull) fires per target that is up but serves no metrics',
     interval: '1m',
     input_series: [{ series: `up{${J}, instance="a:9464"}`, values: '1x10' }],
-    alert_rule_test: [{ eval_time: '5m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] }],
+    alert_rule_test: [{ eval_time: '5m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'a:9464' })] }],
+  },
+  {
+    name: 'SystemDown (pull, two targets) fires for the one whose metrics vanish while the other is healthy',
+    interval: '1m',
+    input_series: [
+      { series: `up{${J}, instance="a:9464"}`, values: '1x30' },
+      { series: `qb_agent_build_info{${J}, instance="a:9464", version="0.1.0", otel_scope_name="qb-agent"}`, values: '1x30' },
+      { series: `up{${J}, instance="b:9464"}`, values: '1x30' },
+      // b's /metrics loses everything after 10m (scraped, but empty): stale from 11m, firing from 13m.
+      { series: `qb_agent_build_info{${J}, instance="b:9464", version="0.1.0", otel_scope_name="qb-agent"}`, values: '1x10 stale' },
+    ],
+    alert_rule_test: [
+      { eval_time: '10m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '12m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '13m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'b:9464' })] },
+      { eval_time: '30m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'b:9464' })] },
+    ],
+  },
+  {
+    name: 'SystemDown (pull, two targets) stays quiet when a target is removed from the scrape configuration',
+    interval: '1m',
+    input_series: [
+      { series: `up{${J}, instance="a:9464"}`, values: '1x90' },
+      { series: `qb_agent_build_info{${J}, instance="a:9464", version="0.1.0"}`, values: '1x90' },
+      // Prometheus stops scraping b at 10m and marks its series stale: a decision, not an outage.
+      { series: `up{${J}, instance="b:9464"}`, values: '1x10 stale' },
+      { series: `qb_agent_build_info{${J}, instance="b:9464", version="0.1.0"}`, values: '1x10 stale' },
+    ],
+    alert_rule_test: [
+      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '40m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '80m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+    ],
   },
   {
     name: 'SystemDown (pull) stays quiet while the agent is scraped and serves metrics, though no series has service_name',
@@ -222,6 +259,65 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
       { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
       { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
       { eval_time: '25m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+    ],
+  },
+  {
+    name: `SystemDown (push through the Collector, two agents) fires for the one that stopped, while the other pushes, for ${FORGET_AGENT_AFTER}`,
+    interval: '1m',
+    input_series: [
+      { series: `qb_agent_build_info{${J}, instance="u1", service_version="0.1.0", version="0.1.0"}`, values: '1x90' },
+      // u2's last push is at 10m (the Collector then drops the series, which Prometheus marks stale):
+      // silent from 13m, firing from 15m until its last sample leaves the 1h window at 71m.
+      { series: `qb_agent_build_info{${J}, instance="u2", service_version="0.1.0", version="0.1.0"}`, values: '1x10 stale' },
+    ],
+    alert_rule_test: [
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'u2' })] },
+      { eval_time: '69m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'u2' })] },
+      { eval_time: '72m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '90m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+    ],
+  },
+  {
+    name: `SystemDown (push straight into an OTLP backend, two agents) fires for the one that stopped, while the other pushes, for ${FORGET_AGENT_AFTER}`,
+    interval: '1m',
+    input_series: [
+      { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u1", host_name="h1", service_version="0.1.0", version="0.1.0"}', values: '1x90' },
+      // No staleness marker on push: the series just ends at 10m (and stays visible for the 5m lookback).
+      { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u2", host_name="h2", service_version="0.1.0", version="0.1.0"}', values: '1x10' },
+    ],
+    alert_rule_test: [
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { service_instance_id: 'u2' })] },
+      { eval_time: '69m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { service_instance_id: 'u2' })] },
+      { eval_time: '72m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+    ],
+  },
+  {
+    name: 'SystemDown (push straight into an OTLP backend) stays quiet across an upgrade that changes service_version, host_name and version',
+    interval: '1m',
+    input_series: [
+      { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u1", host_name="h1", service_version="0.1.0", version="0.1.0"}', values: '1x10' },
+      { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u1", host_name="h2", service_version="0.2.0", version="0.2.0"}', values: '_x11 1x80' },
+      { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u2", host_name="h3", service_version="0.2.0", version="0.2.0"}', values: '1x90' },
+    ],
+    alert_rule_test: [
+      { eval_time: '16m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '30m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '90m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+    ],
+  },
+  {
+    name: 'SystemDown (push) fires once for the whole fleet, not per agent, when every agent stops, and until one reports',
+    interval: '1m',
+    input_series: [
+      { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u1", version="0.1.0"}', values: '1x10' },
+      { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u2", version="0.1.0"}', values: '1x10' },
+    ],
+    alert_rule_test: [
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+      { eval_time: '120m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
     ],
   },
   {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_JOB } from '../../src/grafana/common.ts';
+import { FORGET_AGENT_AFTER } from '../../src/grafana/alerts.ts';
+import { AGENT_JOB, AGENT_SERVICE_NAME } from '../../src/grafana/common.ts';
 import { DASHBOARDS_MOUNT, GRAFANA_FOLDER } from '../../src/grafana/outputs.ts';
 import { RULE_FILE, readYaml } from './support/generated.ts';
 
@@ -84,7 +85,7 @@ describe('Prometheus rule file', () => {
     expect(alerts.map((a) => a.for)).toEqual(['5m', '15m', '5m', '30m', '2m']);
   });
 
-  it('QualityBillingSystemDown looks for the agent by job (pull, Collector) and by service_name (direct push), in both outputs', () => {
+  it('QualityBillingSystemDown looks for each agent by job/instance (pull, Collector) and service_instance_id (direct push), in both outputs', () => {
     const grafana = readYaml<{ groups: Array<{ rules: GrafanaRule[] }> }>('grafana/provisioning/alerting/rules.yaml').groups[0]!.rules.find((r) => r.title === 'QualityBillingSystemDown')!;
     const prom = alerts.find((a) => a.alert === 'QualityBillingSystemDown')!;
     for (const [expr, description] of [
@@ -92,9 +93,13 @@ describe('Prometheus rule file', () => {
       [grafana.data[0]!.model.expr!, grafana.annotations.description!],
     ]) {
       expect(expr).toContain(`up{job="${AGENT_JOB}"} == 0`);
-      expect(expr).toContain(`absent_over_time(qb_agent_build_info{job="${AGENT_JOB}"}[2m]) and on () absent_over_time(qb_agent_build_info{service_name="${AGENT_JOB}"}[2m])`);
+      expect(expr).toContain(`max by (job, instance, service_instance_id) (max_over_time(qb_agent_build_info{job="${AGENT_SERVICE_NAME}"}[${FORGET_AGENT_AFTER}]) or max_over_time(qb_agent_build_info{service_name="${AGENT_SERVICE_NAME}"}[${FORGET_AGENT_AFTER}]))`);
+      expect(expr).toContain(`absent_over_time(qb_agent_build_info{job="${AGENT_JOB}"}[2m]) and on () absent_over_time(qb_agent_build_info{service_name="${AGENT_SERVICE_NAME}"}[2m])`);
       expect(expr).not.toMatch(/absent\(/);
-      expect(description).toContain('service_name');
+      expect(description).toContain('service_instance_id');
+    }
+    for (const runbook of [prom.annotations!.runbook!, grafana.annotations.runbook!]) {
+      expect(runbook).toContain(`at most ${FORGET_AGENT_AFTER} after its last report`);
     }
   });
 
