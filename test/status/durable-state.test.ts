@@ -28,7 +28,7 @@ describe('GET /api/status with durable state on', () => {
       expect(res.status).toBe(202);
     }
     const after = await get();
-    const journalOnDisk = readdirSync(dir).filter((f) => !f.startsWith('snapshot')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    const journalOnDisk = readdirSync(dir).filter((f) => f.startsWith('journal-')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
     expect(after.durableState).toEqual({
       enabled: true,
       dir,
