@@ -14,6 +14,7 @@ import { Readiness } from './http/readiness.ts';
 import { registerHostMetrics, type Unregister } from './host/registry.ts';
 import type { Logger } from './log.ts';
 import { createPipeline, type Pipeline } from './telemetry/pipeline.ts';
+import { resolveInstanceId } from './telemetry/instance-id.ts';
 import { buildResource } from './telemetry/resource.ts';
 import { registerSelfMetrics } from './telemetry/self-metrics.ts';
 import { EventClock } from './state/clock.ts';
@@ -65,6 +66,7 @@ export class Agent {
         config: values,
         serviceNameExplicit: sources['service.name']?.kind !== 'default',
         version: deps.version,
+        instanceId: resolveInstanceId({ configured: values.service.instanceId, stateDir: values.state.dir, port: values.http.port, log: deps.log }),
       }),
       views: businessViewsFor(values),
       log: deps.log,
@@ -190,19 +192,35 @@ export class Agent {
     return this.#shutdown;
   }
 
+  /**
+   * One deadline (otlp.timeoutMs) for the whole shutdown: closing the server,
+   * the final snapshot and the final push each get what is left of it. A step
+   * that overruns is abandoned, never awaited past the deadline: the journal
+   * already holds every acknowledged event, and the push is cumulative.
+   */
   async #doShutdown(): Promise<void> {
     const deadlineMs = this.#deps.config.values.otlp.timeoutMs;
+    const endAt = performance.now() + deadlineMs;
+    const left = () => Math.max(0, endAt - performance.now());
     this.readiness.markStopping();
     this.#log.info({ deadlineMs }, 'shutting down');
-    await this.app.close();
-    try {
-      await this.state?.shutdown();
-    } catch (err) {
-      this.#log.error({ err }, 'final snapshot failed; the journal still holds every acknowledged event');
+    if (!(await withDeadline(this.app.close(), left()))) this.#log.warn('open requests did not finish before the deadline');
+    const snapshot = this.state?.shutdown().then(
+      () => true,
+      (err: unknown) => {
+        this.#log.error({ err }, 'final snapshot failed; the journal still holds every acknowledged event');
+        return true;
+      },
+    );
+    if (snapshot && !(await withDeadline(snapshot, left()))) {
+      this.#log.warn('final snapshot did not finish before the deadline; the journal still holds every acknowledged event');
+    } else {
+      // Released only once the state is closed: a successor must not open it half-written.
+      this.#stateLock?.release();
     }
-    this.#stateLock?.release();
     this.#unregisterHost?.();
-    const flushed = await withDeadline(this.pipeline.meterProvider.shutdown({ timeoutMillis: deadlineMs }), deadlineMs);
+    const remaining = left();
+    const flushed = await withDeadline(this.pipeline.meterProvider.shutdown({ timeoutMillis: Math.max(1, remaining) }), remaining);
     if (!flushed) this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
     this.#log.info('stopped');
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { Agent } from '../agent.ts';
@@ -38,11 +41,14 @@ function labelsOf(metric: MetricData): string[] {
  * so the output is the same on every machine).
  */
 export async function metricsMarkdown(fixtureProcPath: string): Promise<string> {
-  const config = loadConfig({ argv: ['--host.procPath', fixtureProcPath], env: {} });
+  // Durable state on (its metrics belong in the docs), in a temporary dir, not the checkout's ./state.
+  const stateDir = mkdtempSync(join(tmpdir(), 'qb-docs-state-'));
+  const config = loadConfig({ argv: ['--host.procPath', fixtureProcPath, '--state.dir', stateDir], env: {} });
   const agent = new Agent({ config, log: createLogger('silent', new Writable({ write: (_c, _e, done) => done() })), version: '0.0.0' });
   agent.ingestor.ingest(SAMPLE_EVENTS);
   const { resourceMetrics } = await agent.pipeline.prometheus.reader.collect();
   await agent.shutdown();
+  rmSync(stateDir, { recursive: true, force: true });
   const business = new Set(Object.values(CATALOGUE).map((s: MetricSpec) => s.name));
   const others = resourceMetrics.scopeMetrics
     .flatMap((s) => s.metrics)

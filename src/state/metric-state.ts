@@ -35,9 +35,15 @@ const SPECS: ReadonlyMap<string, MetricSpec> = new Map(
   (Object.values(CATALOGUE) as MetricSpec[]).filter((s) => s.kind !== 'gauge').map((s) => [s.name, s]),
 );
 
+/** Longest a snapshot waits for the observable callbacks of one collection. */
+export const SNAPSHOT_COLLECT_TIMEOUT_MS = 2000;
+
 /** Reads the business metrics' cumulative points exactly as the SDK holds them. */
 export async function captureMetrics(reader: SnapshotReader, scopeName: string): Promise<MetricsState> {
-  const { resourceMetrics, errors } = await reader.collect();
+  // Observable callbacks (host metrics) run in every collection; a slow one must not hold
+  // back the snapshot, and with it the batches waiting to be applied. Business
+  // instruments are synchronous and are captured whatever the callbacks do.
+  const { resourceMetrics, errors } = await reader.collect({ timeoutMillis: SNAPSHOT_COLLECT_TIMEOUT_MS });
   if (errors.length > 0 && resourceMetrics.scopeMetrics.length === 0) throw new Error(`metrics collection failed: ${errors.map(String).join('; ')}`);
   const state: MetricsState = {};
   for (const scope of resourceMetrics.scopeMetrics) {

@@ -9,6 +9,8 @@ export interface ResourceInputs {
   /** Whether service.name was set explicitly (file, env or flag) rather than defaulted. */
   readonly serviceNameExplicit: boolean;
   readonly version: string;
+  /** service.instance.id, already resolved (see instance-id.ts). */
+  readonly instanceId: string;
   readonly hostName?: string;
 }
 
@@ -26,7 +28,7 @@ export function buildResource(inputs: ResourceInputs): Resource {
     ...extra,
     [ATTR_SERVICE_NAME]: serviceName,
     [ATTR_SERVICE_VERSION]: inputs.version,
-    'service.instance.id': inputs.config.service.instanceId || `${host}:${inputs.config.http.port}`,
+    'service.instance.id': inputs.instanceId,
     'host.name': extra['host.name'] ?? host,
   });
 }

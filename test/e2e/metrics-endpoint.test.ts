@@ -4,6 +4,9 @@ import { promtoolCheckMetrics } from '../support/promtool.ts';
 import { parseExposition, select, valueOf } from '../support/prom-text.ts';
 import { missingTool } from '../support/tools.ts';
 
+/** With durable state (spawnAgent gives each agent a state dir) the instance id is a UUID kept there. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 describe('a started agent', () => {
   let agent: AgentProcess;
   let body: string;
@@ -31,7 +34,7 @@ describe('a started agent', () => {
     expect(info?.labels).toMatchObject({
       service_name: 'qb-agent',
       service_version: expect.stringMatching(/^\d+\.\d+\.\d+/),
-      service_instance_id: expect.stringMatching(/:\d+$/),
+      service_instance_id: expect.stringMatching(UUID),
       host_name: expect.any(String),
       deployment_environment_name: 'test',
       team: 'billing',

@@ -6,6 +6,9 @@ import { missingTool } from '../support/tools.ts';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.ts';
 import { EVERY_TYPE_BATCH, eventually, postEvents } from '../support/workload.ts';
 
+/** With durable state (spawnAgent gives each agent a state dir) the instance id is a UUID kept there. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const skip = missingTool('victoria-metrics');
 /** Labels only one path carries: the scope on pull, the resource attributes on push. */
 const PULL_ONLY = new Set(['otel_scope_name', 'otel_scope_version']);
@@ -85,6 +88,6 @@ describe.skipIf(skip)('OTLP push into VictoriaMetrics (protobuf)', () => {
 
   it('carries the resource attributes as labels on the push path', async () => {
     const [r] = await vm.query('qb_agent_build_info');
-    expect(r?.metric).toMatchObject({ service_name: 'qb-agent', service_instance_id: expect.stringMatching(/:\d+$/), host_name: expect.any(String) });
+    expect(r?.metric).toMatchObject({ service_name: 'qb-agent', service_instance_id: expect.stringMatching(UUID), host_name: expect.any(String) });
   });
 });
