@@ -85,7 +85,7 @@ export const SCHEMA = {
       env: 'OTEL_SERVICE_NAME',
     },
     instanceId: {
-      doc: 'service.instance.id resource attribute. Empty: "<host name>:<http.port>", stable across restarts so pushed series continue.',
+      doc: 'service.instance.id resource attribute. Empty: a UUID kept in state.dir, so pushed series continue across restarts and re-created containers; without durable state "<host name>:<http.port>".',
       format: String,
       default: '',
       env: 'QB_AGENT_SERVICE_INSTANCE_ID',
