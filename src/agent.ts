@@ -116,7 +116,7 @@ export class Agent {
     this.app = buildApp({
       log: deps.log.child({ component: 'http' }),
       server: {
-        ...(values.http.tlsCertFile ? { tls: readTls(values.http.tlsCertFile, values.http.tlsKeyFile) } : {}),
+        ...(values.http.tls.certFile ? { tls: readTls(values.http.tls.certFile, values.http.tls.keyFile) } : {}),
         headersTimeoutMs: values.http.headersTimeoutMs,
         requestTimeoutMs: values.http.requestTimeoutMs,
         keepAliveTimeoutMs: values.http.keepAliveTimeoutMs,
@@ -171,7 +171,7 @@ export class Agent {
    * on any error the current ones stay in use and the error is logged.
    */
   reloadTls(): boolean {
-    const { tlsCertFile, tlsKeyFile } = this.#deps.config.values.http;
+    const { certFile: tlsCertFile, keyFile: tlsKeyFile } = this.#deps.config.values.http.tls;
     if (!tlsCertFile) return false;
     try {
       (this.app.server as unknown as HttpsServer).setSecureContext(readTls(tlsCertFile, tlsKeyFile));

@@ -9,7 +9,7 @@ import {
   stringListFormat,
   urlOrEmptyFormat,
 } from './formats.ts';
-import { listSettings, type SettingEntry } from './schema.ts';
+import { listSettings, setPath, type SettingEntry } from './schema.ts';
 
 export interface Format {
   readonly name: string;
@@ -63,17 +63,15 @@ export function checkValue(setting: SettingEntry, value: unknown): void {
 
 export function buildConvict(env: Record<string, string | undefined>) {
   registerFormats();
-  const tree: Record<string, Record<string, unknown>> = {};
+  const tree: Record<string, unknown> = {};
   for (const setting of listSettings()) {
-    const [section, name] = setting.key.split('.') as [string, string];
-    tree[section] ??= {};
-    tree[section][name] = {
+    setPath(tree, setting.key, {
       doc: setting.doc,
       format: setting.format,
       default: Array.isArray(setting.default) ? [...setting.default] : setting.default,
       ...(setting.env ? { env: setting.env } : {}),
       ...(setting.sensitive ? { sensitive: true } : {}),
-    };
+    });
   }
   return convict(tree as never, { env: env as NodeJS.ProcessEnv, args: [] });
 }

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { buildConvict, checkValue } from './convict-schema.ts';
 import { ConfigError } from './errors.ts';
 import { REDACTED } from './redact.ts';
-import { listSettings, type ConfigValues, type SettingEntry } from './schema.ts';
+import { hasPath, listSettings, type ConfigValues, type SettingEntry } from './schema.ts';
 import { nonEmpty, parseConfigFile, parseFlags, resolveEnvironment } from './sources.ts';
 import { suggest } from './suggest.ts';
 
@@ -94,24 +94,31 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   return { values: deepFreeze(values), sources: Object.freeze(sources), file: filePath };
 }
 
+/**
+ * Keys in the file that the schema does not know, at any depth (a typo such as
+ * `http.prot` or `http.tls.certfile`), each with the nearest known key.
+ */
 function undeclaredKeys(file: Record<string, unknown>, settings: SettingEntry[], path: string): string[] {
-  const known = new Set(settings.map((s) => s.key));
-  const sections = new Set(settings.map((s) => s.key.split('.')[0]));
+  const known = settings.map((s) => s.key);
+  const knownSet = new Set(known);
+  const groups = new Set(known.flatMap((k) => k.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
   const problems: string[] = [];
-  for (const [section, body] of Object.entries(file)) {
-    if (!sections.has(section)) {
-      problems.push(`${section}: unknown section (from file ${path})${suggest(section, [...sections] as string[])}`);
-      continue;
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [name, body] of Object.entries(node)) {
+      const key = prefix === '' ? name : `${prefix}.${name}`;
+      if (knownSet.has(key)) continue;
+      if (!groups.has(key)) {
+        const kind = prefix === '' ? 'section' : 'key';
+        const candidates = prefix === '' ? [...groups].filter((g) => !g.includes('.')) : known;
+        problems.push(`${key}: unknown ${kind} (from file ${path})${suggest(key, candidates)}`);
+      } else if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        problems.push(`${key}: ${JSON.stringify(body)} (from file ${path}) must be a mapping of settings`);
+      } else {
+        walk(body as Record<string, unknown>, key);
+      }
     }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      problems.push(`${section}: ${JSON.stringify(body)} (from file ${path}) must be a mapping of settings`);
-      continue;
-    }
-    for (const name of Object.keys(body)) {
-      const key = `${section}.${name}`;
-      if (!known.has(key)) problems.push(`${key}: unknown key (from file ${path})${suggest(key, [...known])}`);
-    }
-  }
+  };
+  walk(file, '');
   return problems;
 }
 
@@ -134,8 +141,8 @@ function crossFieldProblems(values: ConfigValues, sources: Record<string, ValueS
       `otlp.timeoutMs: ${values.otlp.timeoutMs} (from ${describeSource(sources['otlp.timeoutMs']!)}) must not exceed otlp.intervalMs (${values.otlp.intervalMs})`,
     );
   }
-  if ((values.http.tlsCertFile === '') !== (values.http.tlsKeyFile === '')) {
-    const [set, unset] = values.http.tlsCertFile === '' ? ['http.tlsKeyFile', 'http.tlsCertFile'] : ['http.tlsCertFile', 'http.tlsKeyFile'];
+  if ((values.http.tls.certFile === '') !== (values.http.tls.keyFile === '')) {
+    const [set, unset] = values.http.tls.certFile === '' ? ['http.tls.keyFile', 'http.tls.certFile'] : ['http.tls.certFile', 'http.tls.keyFile'];
     problems.push(`${unset}: empty while ${set} (from ${describeSource(sources[set]!)}) is set; TLS needs both the certificate and the key`);
   }
   if (values.http.headersTimeoutMs > values.http.requestTimeoutMs) {
@@ -155,12 +162,6 @@ export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
-}
-
-function hasPath(obj: Record<string, unknown>, key: string): boolean {
-  const [section, name] = key.split('.') as [string, string];
-  const body = obj[section];
-  return typeof body === 'object' && body !== null && Object.hasOwn(body, name);
 }
 
 function deepFreeze<T>(value: T): T {

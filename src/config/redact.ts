@@ -1,4 +1,4 @@
-import { listSettings, type ConfigValues } from './schema.ts';
+import { getPath, listSettings, setPath, type ConfigValues } from './schema.ts';
 
 export const REDACTED = '[REDACTED]';
 
@@ -31,12 +31,10 @@ export function redactUrl(value: string): string {
 export function redactConfig(values: Readonly<ConfigValues>): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const s of listSettings()) {
-    const [section, name] = s.key.split('.') as [string, string];
-    const value = (values as unknown as Record<string, Record<string, unknown>>)[section]?.[name];
-    out[section] ??= {};
-    if (s.sensitive && !isEmpty(value)) out[section][name] = REDACTED;
-    else if (s.format === 'http-url-or-empty' && typeof value === 'string') out[section][name] = redactUrl(value);
-    else out[section][name] = value;
+    const value = getPath(values, s.key);
+    if (s.sensitive && !isEmpty(value)) setPath(out, s.key, REDACTED);
+    else if (s.format === 'http-url-or-empty' && typeof value === 'string') setPath(out, s.key, redactUrl(value));
+    else setPath(out, s.key, value);
   }
   return out;
 }

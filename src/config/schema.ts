@@ -30,17 +30,19 @@ export const SCHEMA = {
       default: 9464,
       env: 'QB_AGENT_HTTP_PORT',
     },
-    tlsCertFile: {
-      doc: 'PEM certificate (chain) for HTTPS. Set with http.tlsKeyFile to serve TLS; both files are re-read on SIGHUP. Empty: plain HTTP.',
-      format: String,
-      default: '',
-      env: 'QB_AGENT_HTTP_TLS_CERT_FILE',
-    },
-    tlsKeyFile: {
-      doc: 'PEM private key for http.tlsCertFile.',
-      format: String,
-      default: '',
-      env: 'QB_AGENT_HTTP_TLS_KEY_FILE',
+    tls: {
+      certFile: {
+        doc: 'PEM certificate (chain) for HTTPS. Set with http.tls.keyFile to serve TLS; both files are re-read on SIGHUP. Empty: plain HTTP.',
+        format: String,
+        default: '',
+        env: 'QB_AGENT_HTTP_TLS_CERT_FILE',
+      },
+      keyFile: {
+        doc: 'PEM private key for http.tls.certFile.',
+        format: String,
+        default: '',
+        env: 'QB_AGENT_HTTP_TLS_KEY_FILE',
+      },
     },
     headersTimeoutMs: {
       doc: 'Milliseconds a client may take to send the request headers; slower (slowloris) connections are closed.',
@@ -255,14 +257,13 @@ export const SCHEMA = {
       env: 'QB_AGENT_LOG_LEVEL',
     },
   },
-} as const satisfies Record<string, Record<string, SettingSpec>>;
+} as const satisfies Record<string, Record<string, SettingSpec | Record<string, SettingSpec>>>;
 
 export interface ConfigValues {
   http: {
     host: string;
     port: number;
-    tlsCertFile: string;
-    tlsKeyFile: string;
+    tls: { certFile: string; keyFile: string };
     headersTimeoutMs: number;
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
@@ -301,10 +302,47 @@ export interface SettingEntry extends SettingSpec {
 /** Every setting, flattened, in schema order. */
 export function listSettings(): SettingEntry[] {
   const out: SettingEntry[] = [];
-  for (const [section, settings] of Object.entries(SCHEMA)) {
-    for (const [name, spec] of Object.entries(settings as Record<string, SettingSpec>)) {
-      out.push({ key: `${section}.${name}`, ...spec });
+  const walk = (node: Record<string, unknown>, prefix: string) => {
+    for (const [name, child] of Object.entries(node)) {
+      const key = prefix === '' ? name : `${prefix}.${name}`;
+      if (isSpec(child)) out.push({ key, ...child });
+      else walk(child as Record<string, unknown>, key);
     }
-  }
+  };
+  walk(SCHEMA, '');
   return out;
+}
+
+/** A setting (has doc, format and default), as opposed to a group of settings such as http.tls. */
+function isSpec(node: unknown): node is SettingSpec {
+  return typeof node === 'object' && node !== null && 'doc' in node && 'format' in node && 'default' in node;
+}
+
+/** Reads a dotted key out of a nested object (the loaded config, a config file). */
+export function getPath(obj: unknown, key: string): unknown {
+  let node = obj;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/** Whether a nested object holds a value at a dotted key. */
+export function hasPath(obj: unknown, key: string): boolean {
+  const parts = key.split('.');
+  const parent = getPath(obj, parts.slice(0, -1).join('.') || '');
+  const holder = parts.length === 1 ? obj : parent;
+  return typeof holder === 'object' && holder !== null && Object.hasOwn(holder, parts.at(-1)!);
+}
+
+/** Writes a value at a dotted key, creating the intermediate objects. */
+export function setPath(obj: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = obj;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts.at(-1)!] = value;
 }

@@ -41,17 +41,24 @@ export function defaultYaml(): string {
     '# Generated from src/config/schema.ts by `npm run docs:build` (drift-tested).',
     '# Use it as a starting point: `qb-agent --config config/default.yaml`.',
   ];
-  let section = '';
+  let open: string[] = [];
   for (const s of listSettings()) {
-    const [sec, name] = s.key.split('.') as [string, string];
-    if (sec !== section) {
-      lines.push('', `${sec}:`);
-      section = sec;
+    const parts = s.key.split('.');
+    const groups = parts.slice(0, -1);
+    const name = parts.at(-1)!;
+    // Open the groups this key needs that are not open yet (a blank line before each section).
+    let common = 0;
+    while (common < open.length && common < groups.length && open[common] === groups[common]) common++;
+    for (let depth = common; depth < groups.length; depth++) {
+      if (depth === 0) lines.push('');
+      lines.push(`${'  '.repeat(depth)}${groups[depth]}:`);
     }
+    open = groups;
+    const indent = '  '.repeat(groups.length);
     const env = [s.env, ...(s.envFallbacks ?? [])].filter(Boolean).join(', ');
-    for (const l of wrap(s.doc, 86)) lines.push(`  # ${l}`);
-    if (env) lines.push(`  # env: ${env}`);
-    lines.push(`  ${name}: ${yamlValue(s.default)}`);
+    for (const l of wrap(s.doc, 88 - indent.length)) lines.push(`${indent}# ${l}`);
+    if (env) lines.push(`${indent}# env: ${env}`);
+    lines.push(`${indent}${name}: ${yamlValue(s.default)}`);
   }
   return `${lines.join('\n')}\n`;
 }

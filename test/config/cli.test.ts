@@ -21,7 +21,7 @@ describe('qb-agent command line', () => {
     const { code, stdout, stderr } = await runCli(['check-config', '--config', fixture('valid.json')], { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' });
     expect(code).toBe(0);
     const shown = JSON.parse(stdout) as Record<string, Record<string, unknown>>;
-    expect(shown.http).toEqual({ host: '127.0.0.1', port: 9600, tlsCertFile: '', tlsKeyFile: '', headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
+    expect(shown.http).toEqual({ host: '127.0.0.1', port: 9600, tls: { certFile: '', keyFile: '' }, headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
     expect(shown.ingest?.tokens).toBe('[REDACTED]');
     expect(shown.otlp?.headers).toBe('[REDACTED]');
     expect(stdout).not.toContain('s3cret');

@@ -18,7 +18,7 @@ function problems(options: Partial<LoadOptions>): readonly string[] {
 describe('configuration precedence', () => {
   it('uses the embedded defaults with nothing set', () => {
     const { values, sources } = loadConfig({ argv: [], env: {} });
-    expect(values.http).toEqual({ host: '127.0.0.1', port: 9464, tlsCertFile: '', tlsKeyFile: '', headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
+    expect(values.http).toEqual({ host: '127.0.0.1', port: 9464, tls: { certFile: '', keyFile: '' }, headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
     expect(values.state).toEqual({ dir: './state', snapshotIntervalSec: 60 });
     expect(values.metrics).toEqual({ bearerTokens: [], basicAuthUsers: [] });
     expect(values.ingest.maxInFlight).toBe(64);
@@ -46,6 +46,17 @@ describe('configuration precedence', () => {
   it('takes the config file from QB_AGENT_CONFIG, the --config flag winning', () => {
     expect(loadConfig({ argv: [], env: { QB_AGENT_CONFIG: fixture('valid.yaml') } }).values.http.port).toBe(9500);
     expect(loadConfig({ argv: ['--config', fixture('valid.json')], env: { QB_AGENT_CONFIG: fixture('valid.yaml') } }).values.http.port).toBe(9600);
+  });
+
+  it('reads nested keys from files, flags and env', () => {
+    const fromFlag = loadConfig({ argv: ['--http.tls.certFile', '/c.pem', '--http.tls.keyFile', '/k.pem'], env: {} });
+    expect(fromFlag.values.http.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
+    expect(fromFlag.sources['http.tls.certFile']).toEqual({ kind: 'flag', name: 'http.tls.certFile' });
+    const fromEnv = loadConfig({ argv: [], env: { QB_AGENT_HTTP_TLS_CERT_FILE: '/c.pem', QB_AGENT_HTTP_TLS_KEY_FILE: '/k.pem' } });
+    expect(fromEnv.values.http.tls.keyFile).toBe('/k.pem');
+    expect(problems({ argv: ['--http.tls.certFile', '/c.pem'] })).toEqual([
+      'http.tls.keyFile: empty while http.tls.certFile (from flag --http.tls.certFile) is set; TLS needs both the certificate and the key',
+    ]);
   });
 
   it('reads JSON files and lists', () => {
@@ -108,6 +119,7 @@ describe('OpenTelemetry environment variables', () => {
 describe('bad configuration', () => {
   it.each([
     ['typo in a file key', { argv: ['--config', fixture('typo-key.yaml')] }, [`http.prot: unknown key (from file ${fixture('typo-key.yaml')}); did you mean http.port?`]],
+    ['typo in a nested key', { argv: ['--config', fixture('typo-nested.yaml')] }, [`http.tls.certfile: unknown key (from file ${fixture('typo-nested.yaml')}); did you mean http.tls.certFile?`]],
     ['port out of range in a file', { argv: ['--config', fixture('bad-port.yaml')] }, [`http.port: 70000 (from file ${fixture('bad-port.yaml')}) must be an integer port number from 0 to 65535`]],
     ['port out of range in env', { env: { QB_AGENT_HTTP_PORT: '70000' } }, ['http.port: "70000" (from env QB_AGENT_HTTP_PORT) must be an integer port number from 0 to 65535']],
     ['non-numeric port flag', { argv: ['--http.port', 'abc'] }, ['http.port: "abc" (from flag --http.port) must be an integer port number from 0 to 65535']],

@@ -35,7 +35,7 @@ describe('TLS', () => {
     const live = { cert: join(dir, 'live.crt'), key: join(dir, 'live.key') };
     copyFileSync(one.cert, live.cert);
     copyFileSync(one.key, live.key);
-    const agent = await spawnAgent({ args: ['--host.enabled', 'false', '--http.tlsCertFile', live.cert, '--http.tlsKeyFile', live.key] });
+    const agent = await spawnAgent({ args: ['--host.enabled', 'false', '--http.tls.certFile', live.cert, '--http.tls.keyFile', live.key] });
     try {
       expect(agent.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const port = Number(new URL(agent.url).port);
@@ -57,7 +57,7 @@ describe('TLS', () => {
 
   it('refuses to start with only one of the certificate and key', async () => {
     const { cert } = makeCert('half');
-    await expect(spawnAgent({ args: ['--http.tlsCertFile', cert], startTimeoutMs: 5000 })).rejects.toThrow(/http\.tlsKeyFile: empty while http\.tlsCertFile/);
+    await expect(spawnAgent({ args: ['--http.tls.certFile', cert], startTimeoutMs: 5000 })).rejects.toThrow(/http\.tls\.keyFile: empty while http\.tls\.certFile/);
   });
 });
 
