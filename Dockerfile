@@ -63,8 +63,10 @@ EXPOSE 9464
 # The agent stops on SIGTERM: it closes the server, pushes a last time and exits 0.
 STOPSIGNAL SIGTERM
 # No curl in the image: Node's own fetch asks /healthz on the configured port.
+# Liveness over the same scheme the agent serves: https when TLS is configured by
+# environment (certificate checks are pointless for a loopback liveness probe).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.QB_AGENT_HTTP_PORT || 9464) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const tls = Boolean(process.env.QB_AGENT_HTTP_TLS_CERT_FILE); const req = require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.QB_AGENT_HTTP_PORT || 9464, path: '/healthz', rejectUnauthorized: false, timeout: 4000 }, (res) => process.exit(res.statusCode === 200 ? 0 : 1)); req.on('error', () => process.exit(1)); req.on('timeout', () => process.exit(1));"]
 
 ENTRYPOINT ["node", "/opt/qb-agent/dist/cli.js"]
 CMD ["run"]
