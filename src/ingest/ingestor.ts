@@ -11,8 +11,8 @@ export const MAX_DETAILS = 100;
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 
-/** Told about every event's outcome as it is counted (the status page's ingest window listens). */
-export type OutcomeListener = (type: string, outcome: EventOutcome) => void;
+/** Told how many events of a batch had each type and outcome, as they are counted (the status page's ingest window listens). */
+export type OutcomeListener = (type: string, outcome: EventOutcome, count: number) => void;
 
 export interface IngestResult {
   readonly accepted: number;
@@ -119,12 +119,16 @@ export class Ingestor {
 
   /** Records what check() accepted and remembers its ids. */
   commit(checked: { accepted: readonly AcceptedEvent[]; duplicates: readonly BusinessEvent[] }): IngestResult {
+    const accepted = new Map<string, number>();
     for (const a of checked.accepted) {
       this.#recorder.record(a.event);
       if (a.id !== undefined) this.#dedupe.remember(a.id, a.fingerprint!);
-      this.#count(a.event.type, 'accepted');
+      accepted.set(a.event.type, (accepted.get(a.event.type) ?? 0) + 1);
     }
-    for (const d of checked.duplicates) this.#count(d.type, 'duplicate');
+    this.#countAll(accepted, 'accepted');
+    const duplicates = new Map<string, number>();
+    for (const d of checked.duplicates) duplicates.set(d.type, (duplicates.get(d.type) ?? 0) + 1);
+    this.#countAll(duplicates, 'duplicate');
     return { accepted: checked.accepted.length, duplicates: checked.duplicates.length };
   }
 
@@ -134,14 +138,25 @@ export class Ingestor {
   }
 
   #countRejected(raw: readonly unknown[]): void {
+    const rejected = new Map<string, number>();
     for (const e of raw) {
       const type = (e as { type?: unknown } | null)?.type;
-      this.#count(isEventType(type) ? type : 'invalid', 'rejected');
+      const key = isEventType(type) ? type : 'invalid';
+      rejected.set(key, (rejected.get(key) ?? 0) + 1);
     }
+    this.#countAll(rejected, 'rejected');
   }
 
-  #count(type: string, outcome: EventOutcome): void {
-    this.#events.add(1, { type, outcome });
-    this.#onOutcome?.(type, outcome);
+  /**
+   * One add per type and outcome for the whole batch, not one per event: the
+   * counter's values are the same, and the SDK hashes the attributes once per
+   * add and reader (qb_agent_events has no view, so each reader keeps its own
+   * storage), which cost a quarter of the ingest CPU when done per event.
+   */
+  #countAll(counts: ReadonlyMap<string, number>, outcome: EventOutcome): void {
+    for (const [type, count] of counts) {
+      this.#events.add(count, { type, outcome });
+      this.#onOutcome?.(type, outcome, count);
+    }
   }
 }

@@ -71,7 +71,7 @@ export function createStatus(deps: StatusDeps): StatusParts {
   return {
     window,
     rejections,
-    onOutcome: (type, outcome) => window.recordEvents(type, outcome, 1),
+    onOutcome: (type, outcome, count) => window.recordEvents(type, outcome, count),
     onAnswer: (answer) => {
       window.recordRequest(answer.status);
       if (answer.status >= 400) rejections.record(answer);

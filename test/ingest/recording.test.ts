@@ -131,6 +131,32 @@ describe('recording each event type exactly', () => {
     expect(valueOf(s, 'qb_agent_ingest_requests_total', { status_code: '202' })).toBe(1);
   });
 
+  it('counts a batch per type and outcome: sums of mixed batches, duplicates and rejections on /metrics and the status page', async () => {
+    const inv = (id: string) => ({ type: 'invoice', id, amount_cents: 1, currency: 'EUR', quality_grade: 'A', billed_hours: 1 });
+    const act = (user: string) => ({ type: 'user_activity', user, state: 'active' });
+    await t.post([inv('a'), act('u1'), inv('b'), act('u2'), inv('c'), act('u3')]);
+    // a and b resent, a twice within the batch; d is new.
+    await t.post([inv('a'), act('u4'), inv('a'), inv('d'), inv('b')]);
+    // Rejected as a whole: two valid events of two types, one unknown type, one non-object.
+    expect((await t.post([inv('e'), act('u5'), { type: 'nope' }, null])).status).toBe(400);
+    const s = await samples();
+    const events = (type: string, outcome: string) => valueOf(s, 'qb_agent_events_total', { type, outcome });
+    expect(events('invoice', 'accepted')).toBe(4);
+    expect(events('invoice', 'duplicate')).toBe(3);
+    expect(events('invoice', 'rejected')).toBe(1);
+    expect(events('user_activity', 'accepted')).toBe(4);
+    expect(events('user_activity', 'duplicate')).toBe(0);
+    expect(events('user_activity', 'rejected')).toBe(1);
+    expect(events('invalid', 'rejected')).toBe(2);
+    expect(events('work_session', 'accepted')).toBe(0);
+    const status = (await t.agent.app.inject({ method: 'GET', url: '/api/status' })).json() as { ingest: { totals: { events: unknown } } };
+    expect(status.ingest.totals.events).toEqual({
+      invoice: { accepted: 4, duplicate: 3, rejected: 1 },
+      user_activity: { accepted: 4, duplicate: 0, rejected: 1 },
+      invalid: { accepted: 0, duplicate: 0, rejected: 2 },
+    });
+  });
+
   it('accepts NDJSON, skipping blank lines', async () => {
     const raw = '{"type":"user_activity","user":"u1","state":"active"}\n\n{"type":"user_activity","user":"u2","state":"active"}\n';
     expect(await t.post(undefined, { contentType: 'application/x-ndjson', raw })).toEqual({ status: 202, body: { accepted: 2, duplicates: 0 } });
