@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.ts';
+import { serveTool } from './serve-tool.ts';
 import { toolPath } from './tools.ts';
 
 export interface VictoriaMetrics {
@@ -23,24 +22,14 @@ export interface VictoriaMetrics {
  * default 30 s latency offset.
  */
 export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
-  // The free port can be taken by a parallel test between the probe and the bind: retry on a new one.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce();
-    } catch (err) {
-      if (attempt >= 3) throw err;
-    }
-  }
-}
-
-async function startOnce(): Promise<VictoriaMetrics> {
   const binary = toolPath('victoria-metrics');
   if (!binary) throw new Error('victoria-metrics missing');
-  const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'qb-vm-'));
-  const child: ChildProcess = spawn(
+  const served = await serveTool({
+    name: 'VictoriaMetrics',
     binary,
-    [
+    readyPath: '/health',
+    args: (port) => [
       `-httpListenAddr=127.0.0.1:${port}`,
       `-storageDataPath=${dataDir}`,
       '-retentionPeriod=1d',
@@ -49,25 +38,11 @@ async function startOnce(): Promise<VictoriaMetrics> {
       '-search.disableCache',
       '-loggerLevel=ERROR',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`VictoriaMetrics did not start: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
+  const url = served.url;
   return {
     url,
     otlpUrl: `${url}/opentelemetry/v1/metrics`,
@@ -82,10 +57,7 @@ async function startOnce(): Promise<VictoriaMetrics> {
       return ((await res.json()) as { data: string[] }).data;
     },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await served.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from '../../support/ports.ts';
+import { serveTool } from '../../support/serve-tool.ts';
 import { ROOT, toolPath } from '../../support/tools.ts';
 import { RULE_FILE, readYaml } from './generated.ts';
 
@@ -35,35 +34,32 @@ interface ScrapeConfig {
 export async function startPrometheus(agentAddress: string): Promise<PrometheusServer> {
   const binary = toolPath('prometheus');
   if (!binary) throw new Error('prometheus missing');
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'qb-prom-'));
-  const config = readYaml<{ global: Record<string, unknown>; rule_files: string[]; scrape_configs: ScrapeConfig[] }>('prometheus/prometheus.yml');
-  config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
-  config.rule_files = [join(ROOT, RULE_FILE)];
-  for (const job of config.scrape_configs) {
-    for (const sc of job.static_configs) {
-      sc.targets = sc.targets.map((t) => (t === 'qb-agent:9464' ? agentAddress : t === 'localhost:9090' ? `127.0.0.1:${port}` : t));
+  // The committed config, with the agent's and Prometheus' own test addresses.
+  const withAddresses = (port: number) => {
+    const config = readYaml<{ global: Record<string, unknown>; rule_files: string[]; scrape_configs: ScrapeConfig[] }>('prometheus/prometheus.yml');
+    config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
+    config.rule_files = [join(ROOT, RULE_FILE)];
+    for (const job of config.scrape_configs) {
+      for (const sc of job.static_configs) {
+        sc.targets = sc.targets.map((t) => (t === 'qb-agent:9464' ? agentAddress : t === 'localhost:9090' ? `127.0.0.1:${port}` : t));
+      }
     }
-  }
-  writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
-  const child = spawn(
+    return config;
+  };
+  const served = await serveTool({
+    name: 'Prometheus',
     binary,
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`Prometheus did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    readyPath: '/-/ready',
+    args: (port) => {
+      writeFileSync(join(dir, 'prometheus.yml'), stringify(withAddresses(port)));
+      return [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
+    },
+  }).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
+  const url = served.url;
   return {
     url,
     async query(promql, time) {
@@ -72,10 +68,7 @@ export async function startPrometheus(agentAddress: string): Promise<PrometheusS
       return (await res.json()) as QueryResult;
     },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await served.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
