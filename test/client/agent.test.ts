@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QbAgentClient, events, type DeliveryError } from '../../src/client/index.ts';
-import { SCHEMA } from '../../src/config/schema.ts';
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { freePort } from '../support/ports.ts';
 import { parseExposition, select, valueOf } from '../support/prom-text.ts';
@@ -67,9 +66,6 @@ describe('client against a real agent', () => {
   });
 });
 
-/** Durable state (issue 6) adds state.dir; until it exists the agent forgets its counters on restart and this test cannot hold. */
-const durableStateAvailable = 'dir' in ((SCHEMA as Record<string, object>).state ?? {});
-
 describe('client across an agent crash with durable state', () => {
   const dirs: string[] = [];
   const agents: AgentProcess[] = [];
@@ -78,8 +74,8 @@ describe('client across an agent crash with durable state', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it.skipIf(!durableStateAvailable)(
-    'kill -9 and restart mid-stream: the agent\'s counters equal what the client reports as delivered (needs issue 6: state.dir)',
+  it(
+    'kill -9 and restart mid-stream: the agent\'s counters equal what the client reports as delivered',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'qb-client-state-'));
       dirs.push(dir);
