@@ -6,6 +6,7 @@ import { connect } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnAgent } from '../support/agent-process.ts';
 import { createTestAgent } from '../support/in-process-agent.ts';
+import { eventually } from '../support/workload.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,8 +47,7 @@ describe('TLS', () => {
       copyFileSync(two.cert, live.cert);
       copyFileSync(two.key, live.key);
       agent.child.kill('SIGHUP');
-      await new Promise((r) => setTimeout(r, 300));
-      expect(agent.logs.some((l) => l.msg === 'TLS certificate reloaded')).toBe(true);
+      await eventually(async () => (agent.logs.some((l) => l.msg === 'TLS certificate reloaded') ? true : undefined), 5000, 'the reload log line');
       expect(await peerName(port)).toBe('qb-agent-two');
       expect(agent.child.exitCode).toBeNull();
     } finally {
