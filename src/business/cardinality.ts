@@ -40,6 +40,15 @@ export class CardinalityGuard {
    * label values uniquely (the caller joins them with a separator).
    */
   attributes(metric: string, key: string, build: () => Attributes): Attributes {
+    return this.attributesFrom(metric, key, build, undefined, undefined);
+  }
+
+  /**
+   * attributes() for the hot path: `build(a, b)` is called only for a new key,
+   * and taking its inputs as arguments lets callers pass a module-level
+   * function instead of allocating a closure per event.
+   */
+  attributesFrom<A, B>(metric: string, key: string, build: (a: A, b: B) => Attributes, a: A, b: B): Attributes {
     let series = this.#series.get(metric);
     if (!series) {
       series = new Map();
@@ -58,7 +67,7 @@ export class CardinalityGuard {
       }
       return OVERFLOW_ATTRIBUTES;
     }
-    const attributes = Object.freeze(build());
+    const attributes = Object.freeze(build(a, b));
     series.set(key, attributes);
     return attributes;
   }

@@ -2,13 +2,21 @@ import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import { CATALOGUE, type MetricKey, type MetricSpec } from './catalogue.ts';
 import type { ActiveUsers } from './active-users.ts';
 import type { CardinalityGuard } from './cardinality.ts';
-import type { BusinessEvent } from './events.ts';
+import type { ApiRequestEvent, BusinessEvent, InvoiceEvent, QualityAssessmentEvent } from './events.ts';
 import type { Grader } from './grades.ts';
 
 type SyncKey = Exclude<MetricKey, 'activeUsers'>;
 
 /** Separator for cardinality keys; cannot occur in label values (validation forbids control characters). */
 const SEP = '\u0001';
+
+// Attribute builders, called once per new label combination. Module-level
+// functions taking their inputs as arguments: recording allocates no closure per event.
+const byTaskType = (e: { task_type: string }): Attributes => ({ task_type: e.task_type });
+const byTaskTypeAndGrade = (e: QualityAssessmentEvent, grade: string): Attributes => ({ task_type: e.task_type, grade });
+const byInvoice = (e: InvoiceEvent): Attributes => ({ currency: e.currency, quality_grade: e.quality_grade });
+const byRequest = (e: ApiRequestEvent, status: string): Attributes => ({ route: e.route, method: e.method, status_code: status });
+const byRoute = (e: ApiRequestEvent): Attributes => ({ route: e.route, method: e.method });
 
 /**
  * Turns validated events into OpenTelemetry measurements, one instrument per
@@ -41,10 +49,10 @@ export class BusinessRecorder {
   record(event: BusinessEvent): void {
     switch (event.type) {
       case 'work_session': {
-        const a = this.#attrs('workTime', event.task_type, () => ({ task_type: event.task_type }));
-        this.#add('workTime', event.duration_seconds, a);
-        this.#add('effectiveWorkTime', event.effective_seconds, this.#attrs('effectiveWorkTime', event.task_type, () => ({ task_type: event.task_type })));
-        this.#add('workSessions', 1, this.#attrs('workSessions', event.task_type, () => ({ task_type: event.task_type })));
+        const key = event.task_type;
+        this.#add('workTime', event.duration_seconds, this.#attrs('workTime', key, byTaskType, event));
+        this.#add('effectiveWorkTime', event.effective_seconds, this.#attrs('effectiveWorkTime', key, byTaskType, event));
+        this.#add('workSessions', 1, this.#attrs('workSessions', key, byTaskType, event));
         this.#activeUsers.seen(event.user);
         return;
       }
@@ -53,53 +61,33 @@ export class BusinessRecorder {
         return;
       case 'quality_assessment': {
         const grade = this.#grade(event.score);
-        this.#observe('qualityScore', event.score, this.#attrs('qualityScore', event.task_type, () => ({ task_type: event.task_type })));
-        this.#add(
-          'qualityAssessments',
-          1,
-          this.#attrs('qualityAssessments', `${event.task_type}${SEP}${grade}`, () => ({ task_type: event.task_type, grade })),
-        );
+        this.#observe('qualityScore', event.score, this.#attrs('qualityScore', event.task_type, byTaskType, event));
+        this.#add('qualityAssessments', 1, this.#attrs('qualityAssessments', `${event.task_type}${SEP}${grade}`, byTaskTypeAndGrade, event, grade));
         if (event.previous_score !== undefined) {
-          this.#observeSigned(
-            'qualityImprovement',
-            event.score - event.previous_score,
-            this.#attrs('qualityImprovement', event.task_type, () => ({ task_type: event.task_type })),
-          );
+          this.#observeSigned('qualityImprovement', event.score - event.previous_score, this.#attrs('qualityImprovement', event.task_type, byTaskType, event));
         }
         if (event.user !== undefined) this.#activeUsers.seen(event.user);
         return;
       }
       case 'invoice': {
         const key = `${event.currency}${SEP}${event.quality_grade}`;
-        const build = () => ({ currency: event.currency, quality_grade: event.quality_grade });
-        this.#add('invoices', 1, this.#attrs('invoices', key, build));
-        this.#add('invoiceAmount', event.amount_cents, this.#attrs('invoiceAmount', key, build));
-        this.#add('billedTime', event.billed_hours * 3600, this.#attrs('billedTime', key, build));
+        this.#add('invoices', 1, this.#attrs('invoices', key, byInvoice, event));
+        this.#add('invoiceAmount', event.amount_cents, this.#attrs('invoiceAmount', key, byInvoice, event));
+        this.#add('billedTime', event.billed_hours * 3600, this.#attrs('billedTime', key, byInvoice, event));
         return;
       }
       case 'api_request': {
         const status = String(event.status_code);
-        this.#add(
-          'apiRequests',
-          1,
-          this.#attrs('apiRequests', `${event.route}${SEP}${event.method}${SEP}${status}`, () => ({
-            route: event.route,
-            method: event.method,
-            status_code: status,
-          })),
-        );
-        this.#observe(
-          'apiResponseTime',
-          event.duration_seconds,
-          this.#attrs('apiResponseTime', `${event.route}${SEP}${event.method}`, () => ({ route: event.route, method: event.method })),
-        );
+        const route = `${event.route}${SEP}${event.method}`;
+        this.#add('apiRequests', 1, this.#attrs('apiRequests', `${route}${SEP}${status}`, byRequest, event, status));
+        this.#observe('apiResponseTime', event.duration_seconds, this.#attrs('apiResponseTime', route, byRoute, event));
         return;
       }
     }
   }
 
-  #attrs(metric: SyncKey, key: string, build: () => Attributes): Attributes {
-    return this.#guard.attributes(CATALOGUE[metric].name, key, build);
+  #attrs<E, B>(metric: SyncKey, key: string, build: (event: E, extra: B) => Attributes, event: E, extra?: B): Attributes {
+    return this.#guard.attributesFrom(CATALOGUE[metric].name, key, build, event, extra as B);
   }
 
   #add(metric: SyncKey, value: number, attributes: Attributes): void {
