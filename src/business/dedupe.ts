@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { EVENT_SCHEMAS } from './events.ts';
 
 export type DedupeVerdict = 'new' | 'duplicate' | 'conflict';
 
@@ -66,18 +67,37 @@ export class DedupeStore {
   }
 }
 
+/** `"key":` for every field the event schemas know (keys of valid events), so the hot path quotes no key. */
+const KEY_PREFIX = new Map(
+  Object.values(EVENT_SCHEMAS)
+    .flatMap((schema) => Object.keys(schema.properties))
+    .map((k) => [k, `${JSON.stringify(k)}:`]),
+);
+
 /**
  * Content fingerprint of an event: SHA-1 of its canonical JSON (keys sorted,
  * `id` and `time` left out). Clients may reorder keys on a retry, and a client
  * that stamps `time` when it sends rather than when the event happened must
  * still see its retry counted as a duplicate, not rejected as a conflict: `time`
  * is informational and changes no metric.
+ *
+ * The canonical text is `{"k1":v1,"k2":v2,}` with each key and value as
+ * JSON.stringify writes them. Fingerprints are kept in durable-state snapshots,
+ * so this text and the hash must never change (a retry after an upgrade would
+ * become a conflict); test/business/fingerprint.test.ts checks the fast path
+ * against that definition on arbitrary objects. Fast path: known keys are
+ * quoted once at load, finite numbers are written with String() (the same
+ * digits as JSON.stringify), and the one-shot crypto.hash avoids a Hash object.
  */
 export function fingerprint(event: Readonly<Record<string, unknown>>): string {
-  const keys = Object.keys(event)
-    .filter((k) => k !== 'id' && k !== 'time')
-    .sort();
+  // Sorting every key then skipping id and time gives the same order as filtering first.
+  const keys = Object.keys(event).sort();
   let canonical = '{';
-  for (const k of keys) canonical += `${JSON.stringify(k)}:${JSON.stringify(event[k])},`;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k === 'id' || k === 'time') continue;
+    const v = event[k];
+    canonical += `${KEY_PREFIX.get(k) ?? `${JSON.stringify(k)}:`}${typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v)},`;
+  }
   return hash('sha1', `${canonical}}`, 'base64');
 }
