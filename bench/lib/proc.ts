@@ -52,6 +52,13 @@ export function rssBytes(pid: number): number {
   return Number(kb ?? 0) * 1024;
 }
 
+/** RSS split from /proc/<pid>/status, in bytes: anonymous (heap, stacks), file-backed (mapped binaries and libraries, shared and reclaimable) and shmem. */
+export function rssSplit(pid: number): { anon: number; file: number; shmem: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
+}
+
 /** Polls until GET url answers 200 or the deadline passes. */
 export async function waitForHttp(url: string, timeoutMs = 20_000, proc?: Pinned): Promise<void> {
   const deadline = Date.now() + timeoutMs;
