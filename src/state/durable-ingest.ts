@@ -12,6 +12,7 @@ import { parseEventsBody } from '../ingest/parse-body.ts';
 import type { BatchSource } from '../ingest/routes/events.ts';
 import type { Logger } from '../log.ts';
 import type { DurableStateInfo, DurableStateProvider } from '../status/durable-state.ts';
+import { Backoff } from './backoff.ts';
 import type { EventClock } from './clock.ts';
 import { batchRecordSeq, decodeBatchRecord, encodeBatchRecord, type BatchRecord } from './batch-record.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
@@ -86,6 +87,8 @@ export class DurableIngest implements DurableStateProvider {
   #snapshotFailures = 0;
   #writable = true;
   #snapshotHealthy = true;
+  /** Paces the journal-size trigger after a failed snapshot (the periodic one keeps its interval). */
+  readonly #snapshotBackoff: Backoff;
   /** Applies waiting while a snapshot reads the state; undefined when none is. */
   #deferred: Array<() => void> | undefined;
   #snapshotRun: Promise<void> | undefined;
@@ -97,6 +100,7 @@ export class DurableIngest implements DurableStateProvider {
     this.#o = options;
     this.#dir = resolve(options.dir);
     this.#log = options.log;
+    this.#snapshotBackoff = new Backoff(options.snapshotIntervalMs);
     const m = options.meter;
     m.createObservableGauge('qb_agent_state_journal_bytes', { description: 'Bytes of journal on disk (state.dir), compacted by each snapshot.', unit: 'By' })
       .addCallback((r) => r.observe(this.#journal?.bytes ?? 0));
@@ -238,7 +242,8 @@ export class DurableIngest implements DurableStateProvider {
         };
         if (this.#deferred) this.#deferred.push(apply);
         else apply();
-        if (journal.bytes > SNAPSHOT_AT_JOURNAL_BYTES && !this.#snapshotRun) void this.snapshot();
+        // After a failure, not on every request: the next try waits 1 s, 2 s, 4 s… up to the snapshot interval.
+        if (journal.bytes > SNAPSHOT_AT_JOURNAL_BYTES && !this.#snapshotRun && this.#snapshotBackoff.ready(performance.now())) void this.snapshot();
       });
     });
   }
@@ -323,6 +328,7 @@ export class DurableIngest implements DurableStateProvider {
       if (kept.length >= 2) journal.removeCoveredBy(kept[1]!);
       if (!this.#snapshotHealthy) this.#log.info({ seq }, 'snapshots written again');
       this.#snapshotHealthy = true;
+      this.#snapshotBackoff.succeeded();
     } catch (err) {
       this.#onSnapshotFailure(err);
     }
@@ -389,6 +395,7 @@ export class DurableIngest implements DurableStateProvider {
 
   #onSnapshotFailure(err: unknown): void {
     this.#snapshotFailures++;
+    this.#snapshotBackoff.failed(performance.now());
     this.#lastError = `snapshot: ${err instanceof Error ? err.message : String(err)}`;
     if (this.#snapshotHealthy) this.#log.warn({ err, dir: this.#dir }, 'snapshot failed; the journal keeps every record until one succeeds');
     this.#snapshotHealthy = false;
