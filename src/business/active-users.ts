@@ -33,6 +33,19 @@ export class ActiveUsers {
     for (const [user, e] of this.#users) yield [user, e.seenMs, e.inactive];
   }
 
+  /** Every tracked user, least recently seen first, as parallel arrays taken in one synchronous step (for snapshots). */
+  copy(): { users: string[]; seenMs: number[]; inactive: boolean[] } {
+    const users: string[] = [];
+    const seenMs: number[] = [];
+    const inactive: boolean[] = [];
+    for (const [user, e] of this.#users) {
+      users.push(user);
+      seenMs.push(e.seenMs);
+      inactive.push(e.inactive);
+    }
+    return { users, seenMs, inactive };
+  }
+
   /** Re-adds a snapshot entry (call in entries() order). */
   restore(user: string, seenMs: number, inactive: boolean): void {
     this.#users.delete(user);

@@ -17,21 +17,12 @@ import type { EventClock } from './clock.ts';
 import { batchRecordSeq, decodeBatchRecord, encodeBatchRecord, type BatchRecord } from './batch-record.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
 import { Journal, readSegments } from './journal.ts';
-import { captureMetrics, seedMetrics, type MetricsState, type SnapshotReader } from './metric-state.ts';
-import { listSnapshots, loadNewestSnapshot, pruneSnapshots, writeSnapshot } from './snapshot-file.ts';
+import { captureMetrics, seedMetrics, type SnapshotReader } from './metric-state.ts';
+import { listSnapshots, loadNewestSnapshot, pruneSnapshots, readSections, writeSnapshot } from './snapshot-file.ts';
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, type SnapshotContents, type SnapshotHead } from './snapshot-format.ts';
 
 /** A journal beyond this size triggers a snapshot before the interval is up. */
 export const SNAPSHOT_AT_JOURNAL_BYTES = 64 * 1024 * 1024;
-
-interface SnapshotBody {
-  readonly v: 1;
-  readonly seq: number;
-  readonly takenAtMs: number;
-  readonly metrics: MetricsState;
-  readonly overflow: Array<[metric: string, count: number]>;
-  readonly dedupe: Array<[id: string, fingerprint: string, atMs: number]>;
-  readonly users: Array<[user: string, seenMs: number, inactive: boolean]>;
-}
 
 export interface DurableIngestOptions {
   readonly dir: string;
@@ -140,16 +131,20 @@ export class DurableIngest implements DurableStateProvider {
 
     let snapshotSeq = 0;
     if (snapshot) {
-      let body: SnapshotBody;
+      const { business } = this.#o;
+      let head: SnapshotHead;
       try {
-        body = JSON.parse(snapshot.payload.toString('utf8')) as SnapshotBody;
+        // Read a section at a time and applied as it is read; the checksum was verified first, so nothing is half-applied.
+        head = decodeSnapshot(readSections(snapshot.path), {
+          head: (h) => this.#applySnapshotHead(h),
+          dedupe: (id, fp, atMs) => business.dedupe.remember(id, fp, atMs),
+          user: (user, seenMs, inactive) => business.activeUsers.restore(user, seenMs, inactive),
+        });
       } catch (err) {
-        throw new Error(`state.dir ${dir}: snapshot ${snapshot.seq} has an intact checksum but cannot be parsed (${(err as Error).message})`);
+        throw new Error(`state.dir ${dir}: snapshot ${snapshot.seq} has an intact checksum but cannot be read (${(err as Error).message})`);
       }
-      if (body.v !== 1) throw new Error(`state.dir ${dir}: snapshot format ${String(body.v)} is not supported by this version`);
-      this.#applySnapshot(body);
       snapshotSeq = snapshot.seq;
-      this.#lastSnapshotMs = body.takenAtMs;
+      this.#lastSnapshotMs = head.takenAtMs;
     }
 
     let seq = snapshotSeq;
@@ -295,19 +290,23 @@ export class DurableIngest implements DurableStateProvider {
     const journal = this.#journal;
     if (!journal || this.#lastApplied === this.#lastSnapshotSeq) return;
     const seq = this.#lastApplied;
-    let body: SnapshotBody;
+    let contents: SnapshotContents;
     this.#deferred = [];
     try {
       const { business } = this.#o;
       const metrics = await captureMetrics(this.#o.reader, this.#o.scopeName);
-      body = {
-        v: 1,
-        seq,
-        takenAtMs: this.#o.clock.wallNow(),
-        metrics,
-        overflow: business.guard.usage().map((u) => [u.metric, u.overflowed]),
-        dedupe: [...business.dedupe.entries()],
-        users: [...business.activeUsers.entries()],
+      // One synchronous step from here: flat copies of the ids and users (their strings are shared, not copied),
+      // so applies resume at once and the copy is serialized a chunk at a time while requests are served.
+      contents = {
+        head: {
+          v: SNAPSHOT_FORMAT,
+          seq,
+          takenAtMs: this.#o.clock.wallNow(),
+          metrics,
+          overflow: business.guard.usage().map((u) => [u.metric, u.overflowed]),
+        },
+        dedupe: business.dedupe.copy(),
+        users: business.activeUsers.copy(),
       };
     } catch (err) {
       this.#onSnapshotFailure(err);
@@ -319,9 +318,9 @@ export class DurableIngest implements DurableStateProvider {
     }
     try {
       journal.rotate();
-      await writeSnapshot(this.#dir, seq, Buffer.from(JSON.stringify(body)));
+      await writeSnapshot(this.#dir, seq, encodeSnapshot(contents));
       this.#lastSnapshotSeq = seq;
-      this.#lastSnapshotMs = body.takenAtMs;
+      this.#lastSnapshotMs = contents.head.takenAtMs;
       // Keep the previous snapshot and the journal it needs, so a damaged newest one can fall back.
       pruneSnapshots(this.#dir, 2);
       const kept = listSnapshots(this.#dir);
@@ -334,10 +333,11 @@ export class DurableIngest implements DurableStateProvider {
     }
   }
 
-  #applySnapshot(body: SnapshotBody): void {
+  /** The metrics and cardinality-guard half of a snapshot; ids and users follow entry by entry. */
+  #applySnapshotHead(head: SnapshotHead): void {
     const { business, meter } = this.#o;
-    seedMetrics(meter, body.metrics);
-    for (const [name, entry] of Object.entries(body.metrics)) {
+    seedMetrics(meter, head.metrics);
+    for (const [name, entry] of Object.entries(head.metrics)) {
       const spec = (Object.values(CATALOGUE) as MetricSpec[]).find((s) => s.name === name);
       if (!spec) continue;
       for (const p of [...(entry.counters ?? []), ...(entry.histograms ?? [])]) {
@@ -346,9 +346,7 @@ export class DurableIngest implements DurableStateProvider {
         business.guard.restore(name, spec.labels.map((l) => String(p.a[l])).join('\u0001'), p.a);
       }
     }
-    for (const [metric, count] of body.overflow) business.guard.restoreOverflow(metric, count);
-    for (const [id, fp, atMs] of body.dedupe) business.dedupe.remember(id, fp, atMs);
-    for (const [user, seenMs, inactive] of body.users) business.activeUsers.restore(user, seenMs, inactive);
+    for (const [metric, count] of head.overflow) business.guard.restoreOverflow(metric, count);
   }
 
   /**

@@ -1,7 +1,8 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * The on-disk record format shared by the journal and snapshot files:
+ * The journal's on-disk record format (snapshots have their own, streamed:
+ * snapshot-file.ts):
  *
  *   u32 LE payload length | u32 LE CRC-32 of the payload | payload bytes
  *
@@ -14,13 +15,6 @@ export const FRAME_HEADER_BYTES = 8;
 
 /** Larger lengths are treated as corruption, never allocated. */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
-
-export function encodeFrame(payload: Buffer): Buffer {
-  if (payload.length > MAX_FRAME_BYTES) throw new RangeError(`record of ${payload.length} bytes exceeds ${MAX_FRAME_BYTES}`);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-  payload.copy(frame, FRAME_HEADER_BYTES);
-  return sealFrame(frame);
-}
 
 /**
  * Fills in the header of a frame whose payload was written in place after

@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkSnapshot, loadNewestSnapshot, readSections, snapshotName, writeSnapshot } from '../../src/state/snapshot-file.ts';
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, type SnapshotContents } from '../../src/state/snapshot-format.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'qb-snapfile-'));
+  dirs.push(d);
+  return d;
+};
+
+/** Enough ids to span several ~1 MiB sections, some multi-byte, one at the 128-character id limit. */
+function contents(seq: number, n = 30_000): SnapshotContents {
+  const ids = Array.from({ length: n }, (_, i) => (i === 7 ? 'é😀'.repeat(42) + 'xy' : `id-${i}-${'x'.repeat(i % 97)}`));
+  return {
+    head: {
+      v: SNAPSHOT_FORMAT,
+      seq,
+      takenAtMs: 1_795_000_000_123,
+      metrics: { quality_billing_invoices_total: { counters: [{ a: { currency: 'EUR' }, v: 0.1 + 0.2 }] } },
+      overflow: [['quality_billing_invoices_total', 3]],
+    },
+    dedupe: { ids, fingerprints: ids.map((_, i) => `fp${i}`.padEnd(28, '=')), times: ids.map((_, i) => 1_795_000_000_000 + i * 0.5) },
+    users: { users: ['Zoë 😀', 'u2', 'u3'], seenMs: [1, 2.5, 3], inactive: [false, true, false] },
+  };
+}
+
+function read(path: string) {
+  const dedupe: Array<[string, string, number]> = [];
+  const users: Array<[string, number, boolean]> = [];
+  let heads = 0;
+  const head = decodeSnapshot(readSections(path), {
+    head: () => heads++,
+    dedupe: (id, fp, at) => dedupe.push([id, fp, at]),
+    user: (u, s, i) => users.push([u, s, i]),
+  });
+  return { head, heads, dedupe, users };
+}
+
+describe('snapshot files', () => {
+  it('round-trip exactly, in sections, and keep the event loop turning while written', async () => {
+    const dir = tempDir();
+    const c = contents(42);
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await writeSnapshot(dir, 42, encodeSnapshot(c));
+    ticking = false;
+    const path = join(dir, snapshotName(42));
+    const sections = [...readSections(path)];
+    expect(sections.length).toBeGreaterThan(3); // head, several dedupe chunks, users
+    expect(ticks).toBeGreaterThanOrEqual(sections.length);
+
+    expect(checkSnapshot(path)).toBeUndefined();
+    const back = read(path);
+    expect(back.head).toEqual(c.head);
+    expect(back.heads).toBe(1);
+    expect(back.dedupe).toEqual(c.dedupe.ids.map((id, i) => [id, c.dedupe.fingerprints[i], c.dedupe.times[i]]));
+    expect(back.users).toEqual([['Zoë 😀', 1, false], ['u2', 2.5, true], ['u3', 3, false]]);
+  });
+
+  it('an empty store round-trips too', async () => {
+    const dir = tempDir();
+    const c = { ...contents(1, 0), users: { users: [], seenMs: [], inactive: [] } };
+    await writeSnapshot(dir, 1, encodeSnapshot(c));
+    const back = read(join(dir, snapshotName(1)));
+    expect(back.head).toEqual(c.head);
+    expect(back.dedupe).toEqual([]);
+    expect(back.users).toEqual([]);
+  });
+
+  it('any damaged byte or a cut anywhere is caught by the checksum, and loading falls back to the previous snapshot', async () => {
+    const dir = tempDir();
+    await writeSnapshot(dir, 1, encodeSnapshot(contents(1, 2000)));
+    await writeSnapshot(dir, 2, encodeSnapshot(contents(2, 2000)));
+    const newest = join(dir, snapshotName(2));
+    const good = readFileSync(newest);
+    for (const at of [0, 9, 200, good.length >> 1, good.length - 9, good.length - 3, good.length - 1]) {
+      const bad = Buffer.from(good);
+      bad[at]! ^= 0x40;
+      writeFileSync(newest, bad);
+      expect(checkSnapshot(newest), `byte ${at}`).toBeDefined();
+    }
+    for (const size of [0, 5, 16, good.length >> 1, good.length - 1]) {
+      writeFileSync(newest, good);
+      truncateSync(newest, size);
+      expect(checkSnapshot(newest), `cut at ${size}`).toBeDefined();
+    }
+    const { snapshot, damaged } = loadNewestSnapshot(dir);
+    expect(snapshot?.seq).toBe(1);
+    expect(damaged).toEqual([`${newest}: torn (no end section)`]);
+    writeFileSync(newest, good);
+    expect(loadNewestSnapshot(dir)).toEqual({ snapshot: { seq: 2, path: newest }, damaged: [] });
+  });
+
+  it('refuses a snapshot of another format version even with an intact checksum', async () => {
+    const dir = tempDir();
+    const c = contents(3, 10);
+    await writeSnapshot(dir, 3, encodeSnapshot({ ...c, head: { ...c.head, v: 9 as typeof SNAPSHOT_FORMAT } }));
+    expect(checkSnapshot(join(dir, snapshotName(3)))).toBeUndefined();
+    expect(() => read(join(dir, snapshotName(3)))).toThrow('snapshot format 9 is not supported by this version');
+  });
+});
