@@ -3,7 +3,7 @@
  * time to write it, the longest event-loop block while it is written
  * (monitorEventLoopDelay), peak RSS, file size, and the time to restore it.
  *
- *   node --expose-gc bench/snapshot.ts [N ...]     (default: 100000 1000000)
+ *   npm run bench:snapshot [-- N ...]     (default: 100000 1000000)
  *
  * Each N runs in a fresh child process so peak RSS (getrusage maxrss) is its own.
  * Ids are ~100 characters, as a client's UUID-plus-context ids tend to be.

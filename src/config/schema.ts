@@ -200,7 +200,7 @@ export const SCHEMA = {
       env: 'QB_AGENT_INGEST_MAX_IN_FLIGHT',
     },
     dedupeMaxIds: {
-      doc: 'Most event ids remembered for deduplication; the oldest are forgotten first.',
+      doc: 'Most event ids remembered for deduplication; the oldest are forgotten first. Up to 10,000,000. Each id costs about 110 bytes of heap plus its length (about 210 bytes for a 100-character id) and, with state.dir set, about 40 bytes plus its length in each snapshot file (two are kept); see docs/reliability.md.',
       format: 'id-count',
       default: 1000000,
       env: 'QB_AGENT_INGEST_DEDUPE_MAX_IDS',
