@@ -14,6 +14,7 @@ import { Readiness } from './http/readiness.ts';
 import { registerHostMetrics, type Unregister } from './host/registry.ts';
 import type { Logger } from './log.ts';
 import { createPipeline, type Pipeline } from './telemetry/pipeline.ts';
+import { withinDeadline } from './deadline.ts';
 import { resolveInstanceId } from './telemetry/instance-id.ts';
 import { buildResource } from './telemetry/resource.ts';
 import { registerSelfMetrics } from './telemetry/self-metrics.ts';
@@ -204,7 +205,7 @@ export class Agent {
     const left = () => Math.max(0, endAt - performance.now());
     this.readiness.markStopping();
     this.#log.info({ deadlineMs }, 'shutting down');
-    if (!(await withDeadline(this.app.close(), left()))) this.#log.warn('open requests did not finish before the deadline');
+    if (!(await finishesWithin(this.app.close(), left()))) this.#log.warn('open requests did not finish before the deadline');
     const snapshot = this.state?.shutdown().then(
       () => true,
       (err: unknown) => {
@@ -212,7 +213,7 @@ export class Agent {
         return true;
       },
     );
-    if (snapshot && !(await withDeadline(snapshot, left()))) {
+    if (snapshot && !(await finishesWithin(snapshot, left()))) {
       this.#log.warn('final snapshot did not finish before the deadline; the journal still holds every acknowledged event');
     } else {
       // Released only once the state is closed: a successor must not open it half-written.
@@ -220,7 +221,7 @@ export class Agent {
     }
     this.#unregisterHost?.();
     const remaining = left();
-    const flushed = await withDeadline(this.pipeline.meterProvider.shutdown({ timeoutMillis: Math.max(1, remaining) }), remaining);
+    const flushed = await finishesWithin(this.pipeline.meterProvider.shutdown({ timeoutMillis: Math.max(1, remaining) }), remaining);
     if (!flushed) this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
     this.#log.info('stopped');
   }
@@ -230,16 +231,7 @@ function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer
   return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
 
-/** Resolves true when the promise settles in time, false at the deadline; never rejects. */
-async function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** True when the promise settles (either way) before the deadline. */
+async function finishesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return (await withinDeadline(promise.catch(() => undefined), ms)).settled;
 }

@@ -27,22 +27,24 @@ export function createBusiness(meter: Meter, config: Readonly<ConfigValues>, log
   const dedupe = new DedupeStore({ windowMs: config.ingest.dedupeWindowSec * 1000, maxIds: config.ingest.dedupeMaxIds, now });
   const recorder = new BusinessRecorder(meter, { guard, grade: createGrader(config.business.gradeThresholds), activeUsers });
 
-  meter
-    .createObservableCounter('qb_agent_cardinality_overflow', {
-      description: 'Measurements folded into a metric\'s otel_metric_overflow="true" series because it reached business.cardinalityLimit.',
-      unit: '{measurement}',
-    })
-    .addCallback((r) => {
-      for (const u of guard.usage()) r.observe(u.overflowed, { metric: u.metric });
-    });
-  meter
-    .createObservableGauge('qb_agent_metric_series', {
-      description: 'Label combinations in use per business metric, against business.cardinalityLimit.',
-      unit: '{series}',
-    })
-    .addCallback((r) => {
-      for (const u of guard.usage()) r.observe(u.series, { metric: u.metric });
-    });
+  const overflow = meter.createObservableCounter('qb_agent_cardinality_overflow', {
+    description: 'Measurements folded into a metric\'s otel_metric_overflow="true" series because it reached business.cardinalityLimit.',
+    unit: '{measurement}',
+  });
+  const series = meter.createObservableGauge('qb_agent_metric_series', {
+    description: 'Label combinations in use per business metric, against business.cardinalityLimit.',
+    unit: '{series}',
+  });
+  // One pass over the guard's usage per collection feeds both instruments.
+  meter.addBatchObservableCallback(
+    (r) => {
+      for (const u of guard.usage()) {
+        r.observe(overflow, u.overflowed, { metric: u.metric });
+        r.observe(series, u.series, { metric: u.metric });
+      }
+    },
+    [overflow, series],
+  );
   meter
     .createObservableGauge('qb_agent_cardinality_limit', {
       description: 'business.cardinalityLimit: the most label combinations each business metric keeps.',

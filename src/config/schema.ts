@@ -331,8 +331,7 @@ export function getPath(obj: unknown, key: string): unknown {
 /** Whether a nested object holds a value at a dotted key. */
 export function hasPath(obj: unknown, key: string): boolean {
   const parts = key.split('.');
-  const parent = getPath(obj, parts.slice(0, -1).join('.') || '');
-  const holder = parts.length === 1 ? obj : parent;
+  const holder = parts.length === 1 ? obj : getPath(obj, parts.slice(0, -1).join('.'));
   return typeof holder === 'object' && holder !== null && Object.hasOwn(holder, parts.at(-1)!);
 }
 

@@ -1,4 +1,5 @@
 import type { StatsFs } from 'node:fs';
+import { withinDeadline } from '../deadline.ts';
 
 export type StatfsFn = (path: string) => Promise<StatsFs>;
 
@@ -29,14 +30,8 @@ export class StuckMountGuard {
       (s) => s,
       () => undefined, // unmounted meanwhile or not permitted: skip this mount, keep the rest
     );
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.#timeoutMs);
-      timer.unref();
-    });
-    const outcome = await Promise.race([call, deadline]);
-    clearTimeout(timer);
-    if (outcome !== 'timeout') return outcome;
+    const outcome = await withinDeadline(call, this.#timeoutMs);
+    if (outcome.settled) return outcome.value;
     this.#stuck.add(path);
     this.#onChange(path, true);
     void call.then(() => {

@@ -24,23 +24,30 @@ export interface SpawnOptions {
   readonly startTimeoutMs?: number;
 }
 
+/**
+ * A fresh state dir unless the test names one (flag or env): agents must not
+ * restore each other's counters, nor the checkout's ./state. Removed on exit.
+ */
+function tempStateDir(args: readonly string[], env: Record<string, string> | undefined, child: () => ChildProcess): Record<string, string> {
+  if (args.includes('--state.dir') || env?.QB_AGENT_STATE_DIR !== undefined) return {};
+  const dir = mkdtempSync(join(tmpdir(), 'qb-state-'));
+  queueMicrotask(() => child().once('exit', () => rmSync(dir, { recursive: true, force: true })));
+  return { QB_AGENT_STATE_DIR: dir };
+}
+
 /** Runs the built agent (dist/cli.js) on a free loopback port and waits until it is listening. */
 export async function spawnAgent(options: SpawnOptions = {}): Promise<AgentProcess> {
-  // Each agent gets a fresh state dir unless the test names one: agents must not restore each other's counters.
-  const stateDir = options.args?.includes('--state.dir') || options.env?.QB_AGENT_STATE_DIR !== undefined ? undefined : mkdtempSync(join(tmpdir(), 'qb-state-'));
+  const state = tempStateDir(options.args ?? [], options.env, () => child);
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), '--http.port', '0', ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', QB_AGENT_LOG_LEVEL: 'info', ...(stateDir ? { QB_AGENT_STATE_DIR: stateDir } : {}), ...options.env },
+    env: { PATH: process.env.PATH ?? '', QB_AGENT_LOG_LEVEL: 'info', ...state, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let buffered = '';
   const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => {
-      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-      resolve(code ?? signal ?? -1);
-    });
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1));
   });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
@@ -86,16 +93,12 @@ export async function spawnAgent(options: SpawnOptions = {}): Promise<AgentProce
 
 /** Runs the CLI to completion (check-config, --help, a config error) and returns its output. */
 export function runCli(args: readonly string[], env: Record<string, string> = {}) {
-  // A run that gets as far as starting must not restore or write the checkout's ./state.
-  const stateDir = args.includes('--state.dir') || env.QB_AGENT_STATE_DIR !== undefined ? undefined : mkdtempSync(join(tmpdir(), 'qb-state-'));
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const state = tempStateDir(args, env, () => child);
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...(stateDir ? { QB_AGENT_STATE_DIR: stateDir } : {}), ...env },
+      env: { PATH: process.env.PATH ?? '', ...state, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.on('exit', () => {
-      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     });
     let stdout = '';
     let stderr = '';
