@@ -85,16 +85,34 @@ describe('snapshot files', () => {
     await writeSnapshot(dir, 2, encodeSnapshot(contents(2, 2000)));
     const newest = join(dir, snapshotName(2));
     const good = readFileSync(newest);
-    for (const at of [0, 9, 200, good.length >> 1, good.length - 9, good.length - 3, good.length - 1]) {
+    // [byte flipped, reason]: the magic, a section length, section bodies, the end marker, the checksum itself.
+    const flips: Array<[number, string]> = [
+      [0, 'not a snapshot of this format'],
+      [9, 'checksum mismatch'],
+      [200, 'checksum mismatch'],
+      [good.length >> 1, 'checksum mismatch'],
+      [good.length - 9, 'torn (no end section)'],
+      [good.length - 3, 'checksum mismatch'],
+      [good.length - 1, 'checksum mismatch'],
+    ];
+    for (const [at, reason] of flips) {
       const bad = Buffer.from(good);
       bad[at]! ^= 0x40;
       writeFileSync(newest, bad);
-      expect(checkSnapshot(newest), `byte ${at}`).toBeDefined();
+      expect(checkSnapshot(newest), `byte ${at}`).toBe(reason);
     }
-    for (const size of [0, 5, 16, good.length >> 1, good.length - 1]) {
+    // [size cut to, reason]: below magic + end section, then cuts that lose the end section.
+    const cuts: Array<[number, string]> = [
+      [0, 'torn (shorter than an empty snapshot)'],
+      [5, 'torn (shorter than an empty snapshot)'],
+      [16, 'torn (shorter than an empty snapshot)'],
+      [good.length >> 1, 'torn (no end section)'],
+      [good.length - 1, 'torn (no end section)'],
+    ];
+    for (const [size, reason] of cuts) {
       writeFileSync(newest, good);
       truncateSync(newest, size);
-      expect(checkSnapshot(newest), `cut at ${size}`).toBeDefined();
+      expect(checkSnapshot(newest), `cut at ${size}`).toBe(reason);
     }
     const { snapshot, damaged } = loadNewestSnapshot(dir);
     expect(snapshot?.seq).toBe(1);
