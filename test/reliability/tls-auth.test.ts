@@ -1,33 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnAgent } from '../support/agent-process.ts';
+import { makeCertificate, presentedCertificate } from '../support/certificates.ts';
 import { createTestAgent } from '../support/in-process-agent.ts';
 import { eventually } from '../support/workload.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function makeCert(name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
-  return { cert, key };
-}
+const makeCert = (name: string) => makeCertificate(dir, name);
 
-function peerName(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => {
-      const cn = socket.getPeerCertificate().subject?.CN;
-      socket.end();
-      resolve(String(cn));
-    });
-    socket.once('error', reject);
-  });
-}
+const peerName = async (port: number) => String((await presentedCertificate(port)).subject?.CN);
 
 describe('TLS', () => {
   it('serves HTTPS with the configured certificate and swaps it on SIGHUP without a restart', async () => {
