@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fetches the Debian tools the test suite runs for real (Prometheus + promtool,
-# Alertmanager, Pushgateway, node_exporter from bookworm; VictoriaMetrics from trixie)
-# into .cache/tools without touching the system's apt configuration or installing
-# anything system-wide. Idempotent: tools already unpacked are left alone.
+# Alertmanager, Pushgateway, node_exporter, debootstrap and systemd-nspawn from
+# bookworm; VictoriaMetrics and Compose v2 from trixie) into .cache/tools without
+# touching the system's apt configuration or installing anything system-wide.
+# Idempotent: tools already unpacked are left alone.
 #
 # Usage: scripts/provision-tools.sh [prometheus] [victoria-metrics] [alertmanager] ...
 #        (no argument = prometheus and victoria-metrics)
@@ -24,6 +25,10 @@ declare -A BINARY=(
   [prometheus-pushgateway]=usr/bin/prometheus-pushgateway
   [prometheus-node-exporter]=usr/bin/prometheus-node-exporter
   [victoria-metrics]=usr/bin/victoria-metrics
+  [docker-compose]=usr/libexec/docker/cli-plugins/docker-compose
+  [debootstrap]=usr/sbin/debootstrap
+  # systemd-nspawn links the host's libsystemd-shared: bookworm's, as the host's systemd.
+  [systemd-container]=usr/bin/systemd-nspawn
 )
 # Which private apt setup each package comes from.
 declare -A SUITE=(
@@ -32,6 +37,9 @@ declare -A SUITE=(
   [prometheus-pushgateway]=bookworm
   [prometheus-node-exporter]=bookworm
   [victoria-metrics]=trixie
+  [docker-compose]=trixie
+  [debootstrap]=bookworm
+  [systemd-container]=bookworm
 )
 
 mirror_uri() {

@@ -8,6 +8,9 @@ const TOOLS = {
   promtool: 'prometheus/usr/bin/promtool',
   prometheus: 'prometheus/usr/bin/prometheus',
   'victoria-metrics': 'victoria-metrics/usr/bin/victoria-metrics',
+  'docker-compose': 'docker-compose/usr/libexec/docker/cli-plugins/docker-compose',
+  debootstrap: 'debootstrap/usr/sbin/debootstrap',
+  'systemd-nspawn': 'systemd-container/usr/bin/systemd-nspawn',
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
