@@ -1,62 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { ROOT, toolPath } from '../../support/tools.ts';
+
 /**
- * Compose-style variable interpolation: `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
- * `$$` for a literal `$`. Enough to evaluate our docker-compose.yml the way
- * `docker compose` does for a given environment.
+ * The real Docker Compose (v2, Debian trixie's docker-compose package, fetched
+ * into .cache/tools by scripts/provision-tools.sh). `config` validates the file
+ * against the Compose schema, interpolates variables, merges env_files and
+ * normalises the model, without a Docker engine.
  */
-export function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (all, name: string | undefined, op: string | undefined, fallback: string | undefined) => {
-    if (all === '$$') return '$';
-    const value = env[name!];
-    if (op === ':-') return value === undefined || value === '' ? (fallback ?? '') : value;
-    if (op === '-') return value === undefined ? (fallback ?? '') : value;
-    return value ?? '';
+function runCompose(args: readonly string[], env: Readonly<Record<string, string>>) {
+  const binary = toolPath('docker-compose');
+  if (!binary) throw new Error('docker-compose missing');
+  // Only the variables given: nothing from the caller's environment may leak into the interpolation.
+  return spawnSync(binary, ['--project-directory', ROOT, '-f', 'docker-compose.yml', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
   });
 }
 
-/** Interpolates every string in a parsed YAML value. */
-export function interpolateDeep<T>(value: T, env: Readonly<Record<string, string | undefined>>): T {
-  if (typeof value === 'string') return interpolate(value, env) as T;
-  if (Array.isArray(value)) return value.map((v) => interpolateDeep(v, env)) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env)])) as T;
-  }
-  return value;
+export interface ComposeResult {
+  readonly code: number | null;
+  readonly stderr: string;
 }
 
-/** The names of the variables a text refers to. */
+const models = new Map<string, unknown>();
+
+/** `docker-compose config --format json` for these variables: the model Compose would run. Throws when Compose refuses the file. */
+export function composeModel(env: Readonly<Record<string, string>>): any {
+  const key = JSON.stringify(Object.entries(env).sort());
+  if (!models.has(key)) {
+    const r = runCompose(['config', '--format', 'json'], env);
+    if (r.status !== 0) throw new Error(`docker-compose config failed (${r.status}): ${r.stderr}`);
+    models.set(key, JSON.parse(r.stdout));
+  }
+  return models.get(key);
+}
+
+/** `docker-compose config --quiet`: how Compose answers a set of variables (exit code and message). */
+export function composeValidate(env: Readonly<Record<string, string>>): ComposeResult {
+  const r = runCompose(['config', '--quiet'], env);
+  return { code: r.status, stderr: r.stderr };
+}
+
+/** The variables the compose file reads, as `docker-compose config --variables` lists them. */
+export function composeVariables(): string[] {
+  const r = runCompose(['config', '--variables'], {});
+  if (r.status !== 0) throw new Error(`docker-compose config --variables failed (${r.status}): ${r.stderr}`);
+  const [header, ...rows] = r.stdout.trim().split('\n');
+  if (!header?.startsWith('NAME')) throw new Error(`unexpected --variables output: ${r.stdout}`);
+  return rows.map((row) => row.split(/\s+/)[0]!).sort();
+}
+
+/** The names of the variables a text refers to as `${NAME}` (Grafana's provisioning files). */
 export function variablesIn(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))];
-}
-
-export interface Mount {
-  readonly source: string;
-  readonly target: string;
-  readonly readOnly: boolean;
-}
-
-/** A short-syntax volume (`./src:/dst:ro` or `name:/dst`). */
-export function parseMount(spec: string): Mount {
-  const [source, target, mode] = spec.split(':');
-  if (!source || !target) throw new Error(`unparsable volume: ${spec}`);
-  return { source, target, readOnly: mode === 'ro' };
-}
-
-/** A short-syntax published port (`127.0.0.1:9464:9464`). */
-export function parsePort(spec: string): { host: string; published: number; target: number } {
-  const m = /^(?:([\d.]+):)?(\d+):(\d+)$/.exec(spec);
-  if (!m) throw new Error(`unparsable port: ${spec}`);
-  return { host: m[1] ?? '0.0.0.0', published: Number(m[2]), target: Number(m[3]) };
-}
-
-/** `KEY=value` lines of an env_file (comments and blank lines skipped). */
-export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#')) continue;
-    const eq = t.indexOf('=');
-    if (eq < 0) throw new Error(`not KEY=value: ${line}`);
-    out[t.slice(0, eq)] = t.slice(eq + 1);
-  }
-  return out;
 }
