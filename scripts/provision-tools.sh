@@ -5,7 +5,7 @@
 # touching the system's apt configuration or installing anything system-wide.
 # Idempotent: tools already unpacked are left alone.
 #
-# Usage: scripts/provision-tools.sh [prometheus] [victoria-metrics] [alertmanager] ...
+# Usage: scripts/provision-tools.sh [prometheus] [victoria-metrics] [docker-compose] [systemd-root] ...
 #        (no argument = prometheus and victoria-metrics)
 set -euo pipefail
 
@@ -27,8 +27,11 @@ declare -A BINARY=(
   [victoria-metrics]=usr/bin/victoria-metrics
   [docker-compose]=usr/libexec/docker/cli-plugins/docker-compose
   [debootstrap]=usr/sbin/debootstrap
-  # systemd-nspawn links the host's libsystemd-shared: bookworm's, as the host's systemd.
   [systemd-container]=usr/bin/systemd-nspawn
+  # The private library systemd-nspawn links, of the same version (the tests put it first
+  # on LD_LIBRARY_PATH, so the host's systemd version does not matter; its other
+  # libraries come from the host).
+  [libsystemd-shared]=usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so
 )
 # Which private apt setup each package comes from.
 declare -A SUITE=(
@@ -40,6 +43,7 @@ declare -A SUITE=(
   [docker-compose]=trixie
   [debootstrap]=bookworm
   [systemd-container]=bookworm
+  [libsystemd-shared]=bookworm
 )
 
 mirror_uri() {
@@ -74,7 +78,7 @@ apt_update_once() {
 
 fetch_pkg() {
   local pkg="$1" suite="${SUITE[$1]}" dest="$CACHE/$1"
-  if [[ -x "$dest/${BINARY[$pkg]}" ]]; then return; fi
+  if [[ -e "$dest/${BINARY[$pkg]}" ]]; then return; fi
   apt_update_once "$suite"
   local work; work="$(mktemp -d)"
   # shellcheck disable=SC2046
@@ -92,9 +96,45 @@ fetch_pkg() {
   echo "provision-tools: $pkg ($suite) -> $dest" >&2
 }
 
+# A minimal Debian bookworm root that boots systemd (minbase + systemd, systemd-sysv,
+# dbus) for the systemd unit test, which runs it with systemd-nspawn --volatile=overlay
+# and so never writes to it. Built once with debootstrap (about 250 MB, a minute or
+# two), bounded by QB_ROOT_BUILD_TIMEOUT seconds, into a temporary directory renamed
+# into place when complete; a lock keeps concurrent runs from building it twice.
+# Needs root (debootstrap chroots and creates device nodes).
+SYSTEMD_ROOT="$ROOT/.cache/systemd-root/bookworm"
+SYSTEMD_ROOT_PACKAGES="systemd,systemd-sysv,dbus"
+
+build_systemd_root() {
+  local marker="$SYSTEMD_ROOT/.qb-root-packages"
+  if [[ -f "$marker" && "$(cat "$marker")" == "$SYSTEMD_ROOT_PACKAGES" ]]; then return; fi
+  [[ $(id -u) -eq 0 ]] || { echo "provision-tools: systemd-root needs root (debootstrap)" >&2; exit 1; }
+  fetch_pkg debootstrap
+  mkdir -p "$(dirname "$SYSTEMD_ROOT")"
+  exec 9>"$SYSTEMD_ROOT.lock"
+  flock 9
+  if [[ -f "$marker" && "$(cat "$marker")" == "$SYSTEMD_ROOT_PACKAGES" ]]; then return; fi
+  local tmp="$SYSTEMD_ROOT.tmp" log="$SYSTEMD_ROOT.log" tools="$CACHE/debootstrap"
+  rm -rf "$tmp"
+  echo "provision-tools: building a bookworm root with $SYSTEMD_ROOT_PACKAGES (once; log in $log)" >&2
+  if ! DEBOOTSTRAP_DIR="$tools/usr/share/debootstrap" timeout "${QB_ROOT_BUILD_TIMEOUT:-900}" \
+      "$tools/usr/sbin/debootstrap" --variant=minbase --include="$SYSTEMD_ROOT_PACKAGES" \
+      --keyring=/usr/share/keyrings/debian-archive-keyring.gpg bookworm "$tmp" "$(mirror_uri)" >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    rm -rf "$tmp"
+    echo "provision-tools: debootstrap failed or timed out (see $log)" >&2
+    exit 1
+  fi
+  echo "$SYSTEMD_ROOT_PACKAGES" >"$tmp/.qb-root-packages"
+  rm -rf "$SYSTEMD_ROOT"
+  mv "$tmp" "$SYSTEMD_ROOT"
+  echo "provision-tools: systemd root -> $SYSTEMD_ROOT" >&2
+}
+
 pkgs=("$@")
 if [[ ${#pkgs[@]} -eq 0 ]]; then pkgs=(prometheus victoria-metrics); fi
 for p in "${pkgs[@]}"; do
+  if [[ "$p" == systemd-root ]]; then build_systemd_root; continue; fi
   [[ -n "${SUITE[$p]:-}" ]] || { echo "provision-tools: unknown tool $p" >&2; exit 2; }
   fetch_pkg "$p"
 done
