@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanFrames } from '../../src/state/frame.ts';
-import { spawnAgent } from '../support/agent-process.ts';
+import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { HOLD_JOURNAL_WRITES_ENV, JOURNAL_WRITE_HELD, JOURNAL_WRITE_RETURNED } from '../support/journal-hold.ts';
 import { parseExposition, valueOf } from '../support/prom-text.ts';
 import { EVERY_TYPE_BATCH, eventually, postEvents } from '../support/workload.ts';
@@ -54,6 +54,16 @@ function expectSynchronousSegment(pid: number, dir: string, segment: string): vo
   expect(flags & 0o3, `flags ${flags.toString(8)} are not write-only`).toBe(constants.O_WRONLY);
 }
 
+/** Runs `check` against an agent on `dir` (no host metrics), then stops it, which must exit 0. */
+async function withAgent(dir: string, check: (agent: AgentProcess) => unknown): Promise<void> {
+  const agent = await spawnAgent({ args: ['--host.enabled', 'false', '--state.dir', dir] });
+  try {
+    await check(agent);
+  } finally {
+    expect(await agent.stop()).toBe(0);
+  }
+}
+
 const invoices = async (url: string) => {
   const samples = parseExposition(await (await fetch(`${url}/metrics`)).text());
   return samples.some((s) => s.name === 'quality_billing_invoices_total') ? valueOf(samples, 'quality_billing_invoices_total', { currency: 'EUR', quality_grade: 'A' }) : 0;
@@ -67,33 +77,19 @@ describe.runIf(process.platform === 'linux')('durability before the 202', () => 
 
   it('opens a new journal segment for synchronous writes (O_DSYNC), before and after it is written', async () => {
     const dir = stateDir();
-    const agent = await spawnAgent({ args: ['--host.enabled', 'false', '--state.dir', dir] });
-    try {
+    await withAgent(dir, async (agent) => {
       expectSynchronousSegment(agent.child.pid!, dir, 'journal-0000000000000001.wal');
       expect((await postEvents(agent.url, EVERY_TYPE_BATCH)).status).toBe(202);
       expectSynchronousSegment(agent.child.pid!, dir, 'journal-0000000000000001.wal');
-    } finally {
-      expect(await agent.stop()).toBe(0);
-    }
+    });
     // A restart opens the next segment after the written one, the same way.
-    const again = await spawnAgent({ args: ['--host.enabled', 'false', '--state.dir', dir] });
-    try {
-      expectSynchronousSegment(again.child.pid!, dir, 'journal-0000000000000002.wal');
-    } finally {
-      expect(await again.stop()).toBe(0);
-    }
+    await withAgent(dir, (agent) => expectSynchronousSegment(agent.child.pid!, dir, 'journal-0000000000000002.wal'));
   });
 
   it('reopens an empty last segment, left by a start without writes, for synchronous writes too', async () => {
     const dir = stateDir();
-    const first = await spawnAgent({ args: ['--host.enabled', 'false', '--state.dir', dir] });
-    expect(await first.stop()).toBe(0);
-    const again = await spawnAgent({ args: ['--host.enabled', 'false', '--state.dir', dir] });
-    try {
-      expectSynchronousSegment(again.child.pid!, dir, 'journal-0000000000000001.wal');
-    } finally {
-      expect(await again.stop()).toBe(0);
-    }
+    await withAgent(dir, () => undefined);
+    await withAgent(dir, (agent) => expectSynchronousSegment(agent.child.pid!, dir, 'journal-0000000000000001.wal'));
   });
 
   /**
