@@ -32,9 +32,9 @@ function isJournal(fd: number): boolean {
 
 type WritevCallback = (err: NodeJS.ErrnoException | null, bytesWritten: number, buffers: NodeJS.ArrayBufferView[]) => void;
 
-fs.writev = function holdJournalWrites(fd: number, buffers: readonly NodeJS.ArrayBufferView[], ...rest: unknown[]): void {
+fs.writev = function holdJournalWrites(fd: number, buffers: NodeJS.ArrayBufferView[], ...rest: unknown[]): void {
   const callback = rest.pop() as WritevCallback;
-  const position = rest[0] as number | null | undefined;
+  const position = (rest[0] as number | null | undefined) ?? null;
   if (!isJournal(fd)) {
     realWritev(fd, buffers, position, callback);
     return;
