@@ -129,13 +129,13 @@ export const SCHEMA = {
       envFallbacks: ['OTEL_EXPORTER_OTLP_COMPRESSION'],
     },
     intervalMs: {
-      doc: 'Milliseconds between two OTLP pushes.',
+      doc: 'Milliseconds between two OTLP pushes. When only otlp.timeoutMs is set, and above 15000, the interval is raised to it.',
       format: 'interval-ms',
       default: 15000,
       env: 'OTEL_METRIC_EXPORT_INTERVAL',
     },
     timeoutMs: {
-      doc: 'Milliseconds one OTLP push may take, retries included; also bounds the final push at shutdown. At most otlp.intervalMs.',
+      doc: 'Milliseconds one OTLP push may take, retries included. At most otlp.intervalMs: when only the interval is set, and below 10000, the timeout follows it (OTEL_METRIC_EXPORT_INTERVAL=5000 alone gives 5000); both set with the timeout above the interval is an error.',
       format: 'interval-ms',
       default: 10000,
       env: 'OTEL_METRIC_EXPORT_TIMEOUT',
