@@ -249,6 +249,14 @@ export const SCHEMA = {
       env: 'QB_AGENT_STATE_SNAPSHOT_INTERVAL_SEC',
     },
   },
+  shutdown: {
+    timeoutMs: {
+      doc: 'Milliseconds the whole graceful stop may take after SIGTERM or SIGINT: closing the HTTP server, the final snapshot and the final OTLP push share it, and the agent exits when it is spent. Keep it below the stop grace period of what runs the agent (docker stop -t and compose stop_grace_period, 10 s by default; Kubernetes terminationGracePeriodSeconds, 30 s; systemd TimeoutStopSec, 30 s in the shipped unit), which kills the agent when it expires.',
+      format: 'interval-ms',
+      default: 8000,
+      env: 'QB_AGENT_SHUTDOWN_TIMEOUT_MS',
+    },
+  },
   log: {
     level: {
       doc: 'Log level of the JSON logs written to stdout.',
@@ -291,6 +299,7 @@ export interface ConfigValues {
   status: { token: string };
   business: { activeUserWindowSec: number; gradeThresholds: string; cardinalityLimit: number };
   state: { dir: string; snapshotIntervalSec: number };
+  shutdown: { timeoutMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
 
