@@ -122,6 +122,15 @@ function run(binDir, command, args) {
       child.kill(signal);
     });
   }
+  // npm runs scripts under `sh -c`, which a SIGTERM kills without passing it on: when our
+  // parent goes away, stop the command the same way rather than leave it running.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    child.kill('SIGTERM');
+  }, 500);
+  watch.unref();
   child.on('error', (err) => {
     process.stderr.write(`with-node: cannot run ${command}: ${err.message}\n`);
     process.exit(err.code === 'ENOENT' ? 127 : 126);

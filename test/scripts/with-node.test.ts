@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/tools.ts';
+import { eventually } from '../support/workload.ts';
 
 /**
  * scripts/with-node.mjs, run for real in a scratch checkout (the script alone
@@ -99,6 +100,19 @@ function launch(interpreter: string, repo: string, path: string, args: readonly 
 }
 
 const printFirstPathEntry = ['node', '-p', 'process.env.PATH.split(":")[0] + " " + process.version'];
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+}
+
 const leftovers = (repo: string) => (existsSync(join(repo, '.cache')) ? readdirSync(join(repo, '.cache')) : []);
 
 describe('scripts/with-node.mjs: which node', () => {
@@ -207,20 +221,46 @@ describe('scripts/with-node.mjs: the command', () => {
       setInterval(() => {}, 1000);`;
     let child: ReturnType<typeof spawn> | undefined;
     let seen = '';
-    const waitFor = (line: string) =>
-      new Promise<void>((resolve) => {
-        const check = () => (seen.split('\n').includes(line) ? resolve() : child!.stdout!.once('data', (c: string) => ((seen += c), check())));
-        check();
-      });
+    const waitFor = (line: string) => eventually(async () => (seen.split('\n').includes(line) ? true : undefined), 10_000, `"${line}" from the command`);
     const done = launch(NODE, repo.dir, repo.path, ['node', '-e', program], (c) => {
       child = c;
       c.stdout!.on('data', (chunk: Buffer | string) => (seen += String(chunk)));
     });
     await waitFor('ready');
-    child!.kill('SIGHUP');
-    await waitFor('HUP');
-    child!.kill('SIGTERM');
-    const run = await done;
-    expect(run).toMatchObject({ code: 0, signal: null, stdout: 'ready\nHUP\nTERM\n' });
+    const command = childrenOf(child!.pid!);
+    try {
+      child!.kill('SIGHUP');
+      await waitFor('HUP');
+      child!.kill('SIGTERM');
+      const run = await done;
+      expect(run).toMatchObject({ code: 0, signal: null, stdout: 'ready\nHUP\nTERM\n' });
+    } finally {
+      for (const pid of command) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('stops the command with SIGTERM when its parent dies (npm\'s sh -c does, on SIGTERM, without passing it on)', async () => {
+    const repo = checkout();
+    const marks = join(repo.dir, 'marks');
+    const program = `
+      const fs = require('node:fs');
+      process.on('SIGTERM', () => { fs.appendFileSync(${JSON.stringify(marks)}, 'TERM\\n'); process.exit(0); });
+      fs.appendFileSync(${JSON.stringify(marks)}, process.pid + '\\n');
+      setInterval(() => {}, 1000);`;
+    // "; true" keeps sh from exec'ing the launcher, as under npm.
+    const sh = spawn('/bin/sh', ['-c', `"$0" "$1" node -e "$2"; true`, NODE, join(repo.dir, 'scripts', 'with-node.mjs'), program], {
+      env: { PATH: repo.path },
+      stdio: 'ignore',
+    });
+    const lines = () => (existsSync(marks) ? readFileSync(marks, 'utf8').split('\n').filter(Boolean) : []);
+    const pid = Number(await eventually(async () => lines()[0], 10_000, 'the command to start'));
+    try {
+      sh.kill('SIGTERM');
+      await eventually(async () => (lines()[1] === 'TERM' ? true : undefined), 10_000, 'the command to get SIGTERM');
+      await eventually(async () => (isRunning(pid) ? undefined : true), 10_000, 'the command to exit');
+      expect(lines()).toEqual([String(pid), 'TERM']);
+    } finally {
+      if (isRunning(pid)) process.kill(pid, 'SIGKILL'); // the launcher follows its command
+    }
   });
 });
