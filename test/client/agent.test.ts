@@ -46,6 +46,29 @@ describe('client against a real agent', () => {
     expect(sum(m, 'qb_agent_events_total', { outcome: 'duplicate' })).toBe(client.stats().duplicates);
   });
 
+  it('compressed batches (above compressAboveBytes) are counted exactly as plain ones', async () => {
+    const sentEncodings: Array<string | undefined> = [];
+    const realFetch = globalThis.fetch;
+    // Watch what goes on the wire; the request itself goes to the real agent unchanged.
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      sentEncodings.push(new Headers(init?.headers).get('content-encoding') ?? undefined);
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      const client = new QbAgentClient({ url: agent.url, token: TOKEN, maxBatchEvents: 400, compressAboveBytes: 8192, flushIntervalMs: 60_000 });
+      for (let i = 0; i < 400; i++) client.send(events.apiRequest({ id: `gz-${i}`, route: '/api/gzip', method: 'GET', status_code: 200, duration_seconds: 0.5 }));
+      await client.flush();
+      for (let i = 0; i < 3; i++) client.send(events.apiRequest({ id: `plain-${i}`, route: '/api/gzip', method: 'GET', status_code: 200, duration_seconds: 0.5 }));
+      await client.close();
+      expect(sentEncodings).toEqual(['gzip', undefined]);
+      expect(client.stats()).toMatchObject({ sent: 403, accepted: 403, failed: 0 });
+      const m = await scrape(agent);
+      expect(sum(m, 'quality_billing_api_requests_total', { route: '/api/gzip' })).toBe(403);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('reports the agent\'s verdict on a bad token and an invalid event, without retrying', async () => {
     const errors: DeliveryError[] = [];
     const wrong = new QbAgentClient({ url: agent.url, token: 'nope', onError: (e) => errors.push(e) });
