@@ -6,6 +6,7 @@ import { QbAgentClient, events, type DeliveryError } from '../../src/client/inde
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { freePort } from '../support/ports.ts';
 import { parseExposition, select, valueOf } from '../support/prom-text.ts';
+import { eventually } from '../support/workload.ts';
 
 const TOKEN = 'client-test-token';
 
@@ -114,11 +115,13 @@ describe('client across an agent crash with durable state', () => {
       let killed = false;
       for (let i = 0; i < TOTAL; i++) {
         expect(client.send(events.workSession({ user: `u${i % 13}`, task_type: 'labeling', duration_seconds: 10, effective_seconds: 8 }))).toBe(true);
-        if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+        // Keep the stream flowing: at most about 100 events wait in the buffer.
+        if (i % 50 === 49) await eventually(async () => (client.stats().sent + 100 >= i ? true : undefined), 30_000, 'the client to keep up', 10);
         if (!killed && i === TOTAL / 2) {
           killed = true;
-          await agent.stop('SIGKILL'); // mid-stream: batches are in flight and queued
-          await new Promise((r) => setTimeout(r, 300));
+          await agent.stop('SIGKILL'); // mid-stream: events are queued, perhaps a batch in flight
+          // The client now fails against the dead agent: restart once it has retried.
+          await eventually(async () => (client.stats().retries > 0 ? true : undefined), 30_000, 'a retry against the dead agent', 10);
           agent = await start();
         }
       }
