@@ -16,7 +16,9 @@ export function clientErrorHandler(log: Logger) {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const answer = describe(err);
     log.debug({ err, error: answer.code }, 'client error');
-    if (socket.writable) {
+    // Node's own rule: an answer only where no response has started on this connection.
+    const responding = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (socket.writable && !responding) {
       const body = JSON.stringify(answer.toBody());
       socket.write(
         `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
