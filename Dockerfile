@@ -20,8 +20,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# npm prebuild bundles the status page (src/status/assets) with this script.
-COPY scripts/build-status-assets.ts ./scripts/
+# npm prebuild bundles the status page (src/status/assets) with build-status-assets.ts; every npm
+# script runs through with-node.mjs (which finds this image's Node 24 good enough and uses it).
+COPY scripts/with-node.mjs scripts/build-status-assets.ts ./scripts/
 RUN npm run build
 
 # ---- runtime: production dependencies and the compiled code only -------------

@@ -78,7 +78,7 @@ async function killTrials() {
     const stateDir = mkdtempSync(join(tmpdir(), 'qb-kill-'));
     const killAfterMs = 100 + Math.floor(Math.random() * 1600);
     const batches = makeBatches(`bench${t}`, 30000, 12);
-    const { trial, agent } = await killTrial({ stateDir, killAfterMs, batches, concurrency: 6, extraArgs: ['--state.snapshotIntervalSec', '1'] });
+    const { trial, agent } = await killTrial({ stateDir, kill: { afterMs: killAfterMs }, batches, concurrency: 6, extraArgs: ['--state.snapshotIntervalSec', '1'] });
     try {
       const acked = totalsOf(trial.acked);
       const inFlight = totalsOf(trial.inFlight);

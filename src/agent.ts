@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
+import { TimeoutError } from '@opentelemetry/sdk-metrics';
 import type { FastifyInstance } from 'fastify';
 import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
 import { createBearerCheck } from './ingest/auth.ts';
@@ -185,8 +186,9 @@ export class Agent {
   }
 
   /**
-   * Stops accepting requests, makes a final OTLP push and shuts the meter
-   * provider down, all within otlp.timeoutMs. Idempotent; safe without start().
+   * Stops accepting requests, takes the final snapshot, makes a final OTLP push
+   * and shuts the meter provider down, all within shutdown.timeoutMs.
+   * Idempotent; safe without start().
    */
   shutdown(): Promise<void> {
     this.#shutdown ??= this.#doShutdown();
@@ -194,13 +196,13 @@ export class Agent {
   }
 
   /**
-   * One deadline (otlp.timeoutMs) for the whole shutdown: closing the server,
+   * One deadline (shutdown.timeoutMs) for the whole shutdown: closing the server,
    * the final snapshot and the final push each get what is left of it. A step
    * that overruns is abandoned, never awaited past the deadline: the journal
    * already holds every acknowledged event, and the push is cumulative.
    */
   async #doShutdown(): Promise<void> {
-    const deadlineMs = this.#deps.config.values.otlp.timeoutMs;
+    const deadlineMs = this.#deps.config.values.shutdown.timeoutMs;
     const endAt = performance.now() + deadlineMs;
     const left = () => Math.max(0, endAt - performance.now());
     this.readiness.markStopping();
@@ -221,8 +223,19 @@ export class Agent {
     }
     this.#unregisterHost?.();
     const remaining = left();
-    const flushed = await finishesWithin(this.pipeline.meterProvider.shutdown({ timeoutMillis: Math.max(1, remaining) }), remaining);
-    if (!flushed) this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
+    const flush = await withinDeadline(
+      this.pipeline.meterProvider.shutdown({ timeoutMillis: Math.max(1, remaining) }).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      ),
+      remaining,
+    );
+    // The SDK gives up at timeoutMillis with a TimeoutError: that is the deadline too.
+    if (!flush.settled || flush.value instanceof TimeoutError) {
+      this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
+    } else if (flush.value) {
+      this.#log.warn({ err: flush.value }, 'final OTLP push failed; its data is lost');
+    }
     this.#log.info('stopped');
   }
 }

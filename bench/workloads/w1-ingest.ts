@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { makeBodies } from '../lib/events.ts';
 import { cpuMs } from '../lib/proc.ts';
@@ -13,14 +14,14 @@ interface Point {
 }
 
 /** One autocannon run: events/s (2xx only), p99 and server CPU µs per accepted event. */
-async function measure(server: RunningAgent, bodies: readonly string[], batch: number, connections: number, seconds: number): Promise<Point> {
+async function measure(server: RunningAgent, bodies: ReadonlyArray<string | Buffer>, batch: number, connections: number, seconds: number, headers: Record<string, string> = {}): Promise<Point> {
   const before = cpuMs(server.proc.pid);
   const result = await autocannon({
     url: `${server.url}/v1/events`,
     method: 'POST',
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     requests: bodies.map((body) => ({ method: 'POST' as const, body })),
   });
   const cpu = cpuMs(server.proc.pid) - before;
@@ -84,6 +85,7 @@ export const w1Ingest: Workload = async (o, rows, notes) => {
         rows.push({ workload: 'W1', case: name, metric: 'p99 ms at that rate (> 50: no level met the limit)', agent: a.p99, peer: p.p99, peerName: 'prom-client reference', better: 'lower' });
       }
     }
+    await gzipCase(o, rows, notes, sink.url);
   } finally {
     await sink.close();
   }
@@ -91,3 +93,27 @@ export const w1Ingest: Workload = async (o, rows, notes) => {
     `W1: autocannon (in the runner, CPU 0) POSTs JSON batches mixing all five event types with label values from K sets per metric, no ids; servers pinned to CPU 1. Connections swept over ${sweep.join('/')} (${o.loadSeconds} s each, median of ${o.runs} runs per level); the figure is the highest events/s whose p99 < ${P99_LIMIT_MS} ms. CPU per event from /proc/<pid>/stat over the run. The agent runs with both readers (Prometheus + OTLP protobuf push every 5 s into a loopback sink) and durable state off; the peers run on the agent's own buildApp + eventsRoute (bench/servers/reference.ts).`,
   );
 };
+
+/** What gzip request bodies (the client compresses batches above 16 KiB) cost the agent: the same 500-event batches, plain and gzip, at 2 connections. */
+async function gzipCase(o: Parameters<Workload>[0], rows: Parameters<Workload>[1], notes: Parameters<Workload>[2], sinkUrl: string): Promise<void> {
+  const batch = 500;
+  const bodies = makeBodies(batch, 100, 20);
+  const packed = bodies.map((b) => gzipSync(b));
+  const agent = await startAgent({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: sinkUrl, OTEL_METRIC_EXPORT_INTERVAL: '5000', OTEL_METRIC_EXPORT_TIMEOUT: '5000' });
+  try {
+    for (const body of bodies) await fetch(`${agent.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer());
+    const runs = async (headers: Record<string, string>, payload: ReadonlyArray<string | Buffer>) => {
+      const points: Point[] = [];
+      for (let i = 0; i < o.runs; i++) points.push(await measure(agent, payload, batch, 2, o.loadSeconds, headers));
+      return { eventsPerSec: median(points.map((x) => x.eventsPerSec)), cpuUsPerEvent: median(points.map((x) => x.cpuUsPerEvent)) };
+    };
+    const plain = await runs({}, bodies);
+    const gzip = await runs({ 'content-encoding': 'gzip' }, packed);
+    const name = `batch ${batch}, K=100, gzip (${Math.round(bodies[0]!.length / 1024)} KiB -> ${Math.round(packed[0]!.length / 1024)} KiB)`;
+    rows.push({ workload: 'W1', case: name, metric: 'server CPU µs per event', agent: gzip.cpuUsPerEvent, peer: plain.cpuUsPerEvent, peerName: 'same agent, plain bodies', better: 'lower' });
+    rows.push({ workload: 'W1', case: name, metric: 'events/s at 2 connections', agent: gzip.eventsPerSec, peer: plain.eventsPerSec, peerName: 'same agent, plain bodies', better: 'higher' });
+  } finally {
+    await agent.stop();
+  }
+  notes.push('W1 gzip: the same 500-event JSON batches sent plain and with Content-Encoding: gzip (zlib level 6) to one agent, 2 connections, median of the runs; the difference is the cost of inflating in the preParsing hook.');
+}

@@ -22,6 +22,12 @@ export interface ClientOptions {
   readonly maxBackoffMs?: number;
   /** Timeout of one request; default 10000 ms. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Batches whose body is larger than this many bytes are sent gzip-compressed
+   * (`Content-Encoding: gzip`); default 16384. 0 compresses every batch,
+   * Infinity none (for an agent too old to accept gzip).
+   */
+  readonly compressAboveBytes?: number;
   /** Prefix of generated event ids; default a random UUID per client, so ids never collide across processes. */
   readonly idPrefix?: string;
   /** Told about every batch that failed for good (not retryable, or retries exhausted). */
@@ -81,7 +87,16 @@ const DEFAULTS = {
   initialBackoffMs: 100,
   maxBackoffMs: 30_000,
   requestTimeoutMs: 10_000,
+  compressAboveBytes: 16 * 1024,
 };
+
+const encoder = new TextEncoder();
+
+/** gzip with the platform's CompressionStream (Node 18+, browsers): the client stays free of dependencies and of node: imports. */
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const compressed = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(compressed).arrayBuffer());
+}
 
 /**
  * Sends business events to a qb-agent in batches (docs/client.md). `send()`
@@ -124,6 +139,10 @@ export class QbAgentClient {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${key} must be a positive integer, got ${v}`);
     }
     if (!Number.isInteger(this.#o.maxRetries) || this.#o.maxRetries < 0) throw new RangeError(`maxRetries must be an integer >= 0, got ${this.#o.maxRetries}`);
+    const compressAbove = this.#o.compressAboveBytes;
+    if (!(Number.isInteger(compressAbove) && compressAbove >= 0) && compressAbove !== Infinity) {
+      throw new RangeError(`compressAboveBytes must be an integer >= 0 or Infinity, got ${compressAbove}`);
+    }
     this.#idPrefix = options.idPrefix ?? globalThis.crypto.randomUUID();
     if (this.#idPrefix.length > 100) throw new RangeError('idPrefix must be at most 100 characters (ids are at most 128)');
     this.#random = options.random ?? Math.random;
@@ -231,9 +250,13 @@ export class QbAgentClient {
   }
 
   async #deliver(batch: Queued[]): Promise<void> {
-    const body = `${batch.map((q) => q.json).join('\n')}\n`;
+    const plain = encoder.encode(`${batch.map((q) => q.json).join('\n')}\n`);
     const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
     if (this.#o.token) headers.authorization = `Bearer ${this.#o.token}`;
+    // Compressed once: every retry sends the same bytes.
+    const compress = plain.length > this.#o.compressAboveBytes;
+    const body = compress ? await gzip(plain) : plain;
+    if (compress) headers['content-encoding'] = 'gzip';
     for (let attempt = 0; ; attempt++) {
       let failure: DeliveryError;
       let retryAfterMs: number | undefined;

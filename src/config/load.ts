@@ -6,16 +6,12 @@ import { REDACTED } from './redact.ts';
 import { hasPath, listSettings, type ConfigValues, type SettingEntry } from './schema.ts';
 import { nonEmpty, parseConfigFile, parseFlags, resolveEnvironment } from './sources.ts';
 import { suggest } from './suggest.ts';
+import { reconcileOtlpTimings } from './otlp-timing.ts';
+import { describeSource, type ValueSource } from './value-source.ts';
 
 export { ConfigError } from './errors.ts';
 export { redactConfig, redactUrl } from './redact.ts';
-
-/** Where a setting's effective value came from, for error messages and check-config. */
-export type ValueSource =
-  | { readonly kind: 'default' }
-  | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'env'; readonly name: string }
-  | { readonly kind: 'flag'; readonly name: string };
+export { describeSource, type ValueSource } from './value-source.ts';
 
 export interface LoadedConfig {
   readonly values: Readonly<ConfigValues>;
@@ -28,20 +24,6 @@ export interface LoadOptions {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly readFile?: (path: string) => string;
-}
-
-
-export function describeSource(source: ValueSource): string {
-  switch (source.kind) {
-    case 'default':
-      return 'default';
-    case 'file':
-      return `file ${source.path}`;
-    case 'env':
-      return `env ${source.name}`;
-    case 'flag':
-      return `flag --${source.name}`;
-  }
 }
 
 export function loadConfig(options: LoadOptions): LoadedConfig {
@@ -136,11 +118,8 @@ function rawValue(
 
 function crossFieldProblems(values: ConfigValues, sources: Record<string, ValueSource>): string[] {
   const problems: string[] = [];
-  if (values.otlp.timeoutMs > values.otlp.intervalMs) {
-    problems.push(
-      `otlp.timeoutMs: ${values.otlp.timeoutMs} (from ${describeSource(sources['otlp.timeoutMs']!)}) must not exceed otlp.intervalMs (${values.otlp.intervalMs})`,
-    );
-  }
+  const timing = reconcileOtlpTimings(values.otlp, { interval: sources['otlp.intervalMs']!, timeout: sources['otlp.timeoutMs']! });
+  if (timing) problems.push(timing);
   if ((values.http.tls.certFile === '') !== (values.http.tls.keyFile === '')) {
     const [set, unset] = values.http.tls.certFile === '' ? ['http.tls.keyFile', 'http.tls.certFile'] : ['http.tls.certFile', 'http.tls.keyFile'];
     problems.push(`${unset}: empty while ${set} (from ${describeSource(sources[set]!)}) is set; TLS needs both the certificate and the key`);

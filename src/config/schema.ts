@@ -129,13 +129,13 @@ export const SCHEMA = {
       envFallbacks: ['OTEL_EXPORTER_OTLP_COMPRESSION'],
     },
     intervalMs: {
-      doc: 'Milliseconds between two OTLP pushes.',
+      doc: 'Milliseconds between two OTLP pushes. When only otlp.timeoutMs is set, and above 15000, the interval is raised to it.',
       format: 'interval-ms',
       default: 15000,
       env: 'OTEL_METRIC_EXPORT_INTERVAL',
     },
     timeoutMs: {
-      doc: 'Milliseconds one OTLP push may take, retries included; also bounds the final push at shutdown. At most otlp.intervalMs.',
+      doc: 'Milliseconds one OTLP push may take, retries included. At most otlp.intervalMs: when only the interval is set, and below 10000, the timeout follows it (OTEL_METRIC_EXPORT_INTERVAL=5000 alone gives 5000); both set with the timeout above the interval is an error.',
       format: 'interval-ms',
       default: 10000,
       env: 'OTEL_METRIC_EXPORT_TIMEOUT',
@@ -249,6 +249,14 @@ export const SCHEMA = {
       env: 'QB_AGENT_STATE_SNAPSHOT_INTERVAL_SEC',
     },
   },
+  shutdown: {
+    timeoutMs: {
+      doc: 'Milliseconds the whole graceful stop may take after SIGTERM or SIGINT: closing the HTTP server, the final snapshot and the final OTLP push share it, and the agent exits when it is spent. Keep it below the stop grace period of what runs the agent (docker stop -t and compose stop_grace_period, 10 s by default; Kubernetes terminationGracePeriodSeconds, 30 s; systemd TimeoutStopSec, 30 s in the shipped unit), which kills the agent when it expires.',
+      format: 'interval-ms',
+      default: 8000,
+      env: 'QB_AGENT_SHUTDOWN_TIMEOUT_MS',
+    },
+  },
   log: {
     level: {
       doc: 'Log level of the JSON logs written to stdout.',
@@ -291,6 +299,7 @@ export interface ConfigValues {
   status: { token: string };
   business: { activeUserWindowSec: number; gradeThresholds: string; cardinalityLimit: number };
   state: { dir: string; snapshotIntervalSec: number };
+  shutdown: { timeoutMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
 

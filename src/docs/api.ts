@@ -1,5 +1,7 @@
 import { EVENT_SCHEMAS, EVENT_TYPES } from '../business/events.ts';
 import { ERRORS } from '../errors.ts';
+import { ACCEPTED_ENCODINGS } from '../http/content-encoding.ts';
+import { MAX_EVENT_DEPTH } from '../ingest/parse-body.ts';
 
 interface JsonSchema {
   type?: string;
@@ -46,8 +48,9 @@ export function apiMarkdown(): string {
     '`POST /v1/events` on the agent\'s HTTP server (default `http://127.0.0.1:9464`).',
     '',
     '- **Body**: `Content-Type: application/json` with `{"events": [ ... ]}`, or `application/x-ndjson` with one event object per line (blank lines ignored). Any other type: 415.',
+    `- **Compression**: \`Content-Encoding: gzip\` (or \`x-gzip\`, its old name) is decompressed as it arrives; \`identity\` or no header means uncompressed. \`ingest.maxBodyBytes\` applies to the compressed and to the decompressed size (413 \`body_too_large\`; decompression stops at the limit, so a zip bomb costs no more than an honest body). Not valid gzip: 400 \`malformed_body\`. Any other encoding (\`deflate\`, \`br\`, \`zstd\`, several codings): 415 \`unsupported_encoding\` with \`Accept-Encoding: ${ACCEPTED_ENCODINGS}\`. gzip alone: every HTTP client can send it, OTLP/HTTP receivers take it, and one decoder is less to defend. The client library compresses large batches by itself ([client.md](client.md)).`,
     '- **Auth**: when `ingest.tokens` is set, send `Authorization: Bearer <token>`; otherwise 401. Without tokens the agent only listens on loopback (or with `ingest.allowAnonymous=true`).',
-    '- **Limits**: `ingest.maxBodyBytes` (default 1 MiB) and `ingest.maxEventsPerBatch` (default 10000): 413.',
+    `- **Limits**: \`ingest.maxBodyBytes\` (default 1 MiB) and \`ingest.maxEventsPerBatch\` (default 10000): 413. Events are flat objects: one nesting arrays or objects more than ${MAX_EVENT_DEPTH} levels deep (the event being level 1) is a 400 \`malformed_body\`; less nesting is an \`invalid_events\` problem of its field.`,
     '- **Atomic batches**: if any event is invalid, nothing is recorded: 400 `invalid_events` with up to 100 `details` `{index, path, message}`.',
     '- **Idempotency**: give every event an `id`. An id accepted within `ingest.dedupeWindowSec` (default 24 h) is a duplicate and is not counted again, so retrying a batch after a timeout is always safe. The same id with different content is a 409 `id_conflict` (nothing recorded).',
     '- **Success**: 202 `{"accepted": A, "duplicates": D}`. Metrics are recorded at receipt; `time` is informational.',
@@ -76,7 +79,7 @@ export function apiMarkdown(): string {
     '',
     '## Errors',
     '',
-    'Every error is JSON: `{"error": "<code>", "message": "...", "details": [...]}` (`details` only where listed). Clients should branch on `error`.',
+    'Every error is JSON: `{"error": "<code>", "message": "...", "details": [...]}` (`details` only where listed), including those found before any route runs: a request that is not valid HTTP, headers too large, a request not received in time, a URL that cannot be decoded, and requests arriving while the agent shuts down. Clients should branch on `error`.',
     '',
     '| status | error | meaning |',
     '|---|---|---|',

@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
+import { clientErrorHandler } from './client-errors.ts';
+import { errorAnswer } from './error-answer.ts';
 import type { Logger } from '../log.ts';
 
 export interface AppOptions {
@@ -38,8 +40,9 @@ class DebugRequestLogs extends LogController {
 
 /**
  * Builds the HTTP app without listening, so tests drive it through inject().
- * Every error leaves as the catalogue's JSON body; request logs are debug-level
- * (a scrape every few seconds must not flood the logs).
+ * Every error leaves as the catalogue's JSON body, whichever layer finds it
+ * (Node's HTTP parser, fastify's routing and body parsing, a route); request
+ * logs are debug-level (a scrape every few seconds must not flood the logs).
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const server = options.server ?? DEFAULT_SERVER;
@@ -60,8 +63,25 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Idle keep-alive sockets are closed on shutdown so close() returns promptly.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving on open connections while closing get the catalogue's not_ready (hook below), not fastify's own 503 body.
+    return503OnClosing: false,
+    clientErrorHandler: clientErrorHandler(options.log),
+    // A URL path that cannot be percent-decoded, answered before any route.
+    frameworkErrors: (error, _request, reply) => {
+      const { answer } = errorAnswer(error);
+      void (reply as FastifyReply).code(answer.status).send(answer.toBody());
+    },
   }) as unknown as FastifyInstance;
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    void reply.header('connection', 'close');
+    throw new ApiError('not_ready', 'the agent is shutting down; retry shortly');
+  });
 
   app.setNotFoundHandler((request, reply) => {
     const err = new ApiError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
@@ -69,24 +89,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
 
   app.setErrorHandler((caught, request, reply) => {
-    const error = caught as FastifyError;
-    if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === 413) {
-      const err = new ApiError('body_too_large', error.message);
-      return reply.code(err.status).send(err.toBody());
-    }
-    if (status === 415) {
-      const err = new ApiError('unsupported_media_type', 'Content-Type must be application/json or application/x-ndjson');
-      return reply.code(err.status).send(err.toBody());
-    }
-    if (status !== undefined && status >= 400 && status < 500) {
-      const err = new ApiError('malformed_body', error.message);
-      return reply.code(err.status).send(err.toBody());
-    }
-    request.log.error({ err: error }, 'unhandled error in request');
-    const err = new ApiError('internal', 'internal error; nothing was recorded');
-    return reply.code(err.status).send(err.toBody());
+    const { answer, expected } = errorAnswer(caught as FastifyError);
+    if (!expected) request.log.error({ err: caught }, 'unhandled error in request');
+    return reply.code(answer.status).send(answer.toBody());
   });
 
   for (const route of options.routes) void app.register(route);

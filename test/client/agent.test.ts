@@ -6,6 +6,7 @@ import { QbAgentClient, events, type DeliveryError } from '../../src/client/inde
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { freePort } from '../support/ports.ts';
 import { parseExposition, select, valueOf } from '../support/prom-text.ts';
+import { eventually } from '../support/workload.ts';
 
 const TOKEN = 'client-test-token';
 
@@ -44,6 +45,29 @@ describe('client against a real agent', () => {
     expect(valueOf(m, 'quality_billing_invoice_amount_cents_total', { currency: 'EUR', quality_grade: 'A' })).toBe(100 * 1000 + 5 * (99 * 100) / 2);
     expect(sum(m, 'qb_agent_events_total', { outcome: 'accepted' })).toBe(client.stats().accepted);
     expect(sum(m, 'qb_agent_events_total', { outcome: 'duplicate' })).toBe(client.stats().duplicates);
+  });
+
+  it('compressed batches (above compressAboveBytes) are counted exactly as plain ones', async () => {
+    const sentEncodings: Array<string | undefined> = [];
+    const realFetch = globalThis.fetch;
+    // Watch what goes on the wire; the request itself goes to the real agent unchanged.
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      sentEncodings.push(new Headers(init?.headers).get('content-encoding') ?? undefined);
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      const client = new QbAgentClient({ url: agent.url, token: TOKEN, maxBatchEvents: 400, compressAboveBytes: 8192, flushIntervalMs: 60_000 });
+      for (let i = 0; i < 400; i++) client.send(events.apiRequest({ id: `gz-${i}`, route: '/api/gzip', method: 'GET', status_code: 200, duration_seconds: 0.5 }));
+      await client.flush();
+      for (let i = 0; i < 3; i++) client.send(events.apiRequest({ id: `plain-${i}`, route: '/api/gzip', method: 'GET', status_code: 200, duration_seconds: 0.5 }));
+      await client.close();
+      expect(sentEncodings).toEqual(['gzip', undefined]);
+      expect(client.stats()).toMatchObject({ sent: 403, accepted: 403, failed: 0 });
+      const m = await scrape(agent);
+      expect(sum(m, 'quality_billing_api_requests_total', { route: '/api/gzip' })).toBe(403);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it('reports the agent\'s verdict on a bad token and an invalid event, without retrying', async () => {
@@ -91,11 +115,13 @@ describe('client across an agent crash with durable state', () => {
       let killed = false;
       for (let i = 0; i < TOTAL; i++) {
         expect(client.send(events.workSession({ user: `u${i % 13}`, task_type: 'labeling', duration_seconds: 10, effective_seconds: 8 }))).toBe(true);
-        if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+        // Keep the stream flowing: at most about 100 events wait in the buffer.
+        if (i % 50 === 49) await eventually(async () => (client.stats().sent + 100 >= i ? true : undefined), 30_000, 'the client to keep up', 10);
         if (!killed && i === TOTAL / 2) {
           killed = true;
-          await agent.stop('SIGKILL'); // mid-stream: batches are in flight and queued
-          await new Promise((r) => setTimeout(r, 300));
+          await agent.stop('SIGKILL'); // mid-stream: events are queued, perhaps a batch in flight
+          // The client now fails against the dead agent: restart once it has retried.
+          await eventually(async () => (client.stats().retries > 0 ? true : undefined), 30_000, 'a retry against the dead agent', 10);
           agent = await start();
         }
       }

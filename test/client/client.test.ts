@@ -50,6 +50,48 @@ describe('batching', () => {
     expect(server.requests.map((r) => r.events.length)).toEqual([2, 2, 1]);
   });
 
+  it('gzips a batch whose body is above compressAboveBytes, and only such a batch', async () => {
+    const c = make({ maxBatchEvents: 100, compressAboveBytes: 4096 });
+    for (let i = 0; i < 10; i++) c.send(invoice(i)); // about 1.5 KB
+    await c.flush();
+    for (let i = 0; i < 100; i++) c.send(invoice(i)); // about 15 KB
+    await c.flush();
+    const [small, large] = server.requests;
+    expect(small!.headers['content-encoding']).toBeUndefined();
+    expect(large!.headers['content-encoding']).toBe('gzip');
+    expect(large!.events.map((e) => e.amount_cents)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(large!.wireBytes).toBeLessThan(small!.wireBytes * 3); // 10 times the events, a fraction of the bytes
+    expect(c.stats()).toMatchObject({ sent: 110, failed: 0 });
+  });
+
+  it('compresses by default above 16 KiB; 0 compresses everything, Infinity nothing', async () => {
+    const c = make({ maxBatchEvents: 1000 });
+    for (let i = 0; i < 80; i++) c.send(invoice(i)); // about 12 KB
+    await c.flush();
+    for (let i = 0; i < 200; i++) c.send(invoice(i)); // about 30 KB
+    await c.flush();
+    const all = make({ compressAboveBytes: 0 });
+    all.send(invoice(1));
+    await all.flush();
+    const none = make({ compressAboveBytes: Infinity, maxBatchEvents: 1000 });
+    for (let i = 0; i < 200; i++) none.send(invoice(i));
+    await none.flush();
+    expect(server.requests.map((r) => r.headers['content-encoding'])).toEqual([undefined, 'gzip', 'gzip', undefined]);
+    await c.close();
+    await all.close();
+  });
+
+  it('sends the very same compressed bytes on a retry', async () => {
+    server.script({ status: 503 });
+    const c = make({ compressAboveBytes: 0 });
+    c.send(invoice(7));
+    await c.flush();
+    const [first, retry] = server.requests.map((r) => [r.headers['content-encoding'], r.wireBytes, JSON.stringify(r.events)]);
+    expect(server.requests).toHaveLength(2);
+    expect(first![0]).toBe('gzip');
+    expect(retry).toEqual(first);
+  });
+
   it('sends the token as a bearer header', async () => {
     const c = make({ token: 's3cret' });
     c.send(invoice(1));
@@ -215,6 +257,7 @@ describe('construction and misuse', () => {
     expect(() => new QbAgentClient({ url: 'not a url' })).toThrow('url must be an absolute http(s) URL, got "not a url"');
     expect(() => new QbAgentClient({ url: 'http://x', maxBatchEvents: 0 })).toThrow('maxBatchEvents must be a positive integer, got 0');
     expect(() => new QbAgentClient({ url: 'http://x', maxRetries: -1 })).toThrow('maxRetries must be an integer >= 0, got -1');
+    expect(() => new QbAgentClient({ url: 'http://x', compressAboveBytes: -1 })).toThrow('compressAboveBytes must be an integer >= 0 or Infinity, got -1');
   });
 
   it('throws for a non-event, a programming error', () => {

@@ -131,7 +131,6 @@ describe('bad configuration', () => {
     ['unknown enum value', { env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } }, ['otlp.protocol: "grpc" (from env OTEL_EXPORTER_OTLP_PROTOCOL) must be one of "http/protobuf", "http/json"']],
     ['more dedupe ids than a snapshot is sized for', { argv: ['--ingest.dedupeMaxIds', '10000001'] }, ['ingest.dedupeMaxIds: "10000001" (from flag --ingest.dedupeMaxIds) must be an integer from 1 to 10000000']],
     ['unknown flag', { argv: ['--http.prot', '1'] }, ["Unknown option '--http.prot' (see qb-agent --help)"]],
-    ['timeout above interval', { argv: ['--otlp.timeoutMs', '20000'] }, ['otlp.timeoutMs: 20000 (from flag --otlp.timeoutMs) must not exceed otlp.intervalMs (15000)']],
     [
       'public address without tokens',
       { argv: ['--http.host', '0.0.0.0'] },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSettings } from '../../src/config/schema.ts';
+import { skipReason } from '../support/skip.ts';
 import { ROOT } from '../support/tools.ts';
 import { parseUnit, valuesOf } from './support/unit-file.ts';
 
@@ -16,7 +17,7 @@ const service = (key: string) => valuesOf(unit, 'Service', key);
 
 const SYSTEMD_ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
 /** Only where systemd is not installed at all (a developer's Mac); it is on our build machines. */
-const NO_SYSTEMD = SYSTEMD_ANALYZE ? undefined : 'systemd-analyze is not installed on this machine; skipping the systemd checks';
+const NO_SYSTEMD = skipReason(SYSTEMD_ANALYZE ? undefined : 'systemd-analyze is not installed on this machine; skipping the systemd checks');
 
 /**
  * `systemd-analyze verify` checks that ExecStart's program exists. The unit's

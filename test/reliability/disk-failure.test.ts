@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAgent } from '../support/agent-process.ts';
 import { makeBatches, postBatch, readTotals, totalsOf } from '../support/crash-harness.ts';
+import { skipReason } from '../support/skip.ts';
 
 /**
  * A real disk failure: the state dir lives on a 1 MiB tmpfs, which we then
@@ -50,7 +51,7 @@ function fill(path: string): void {
 
 describe('state dir that becomes unwritable', () => {
   it('answers 503 storage_unavailable, records nothing, and recovers when space returns', async (ctx) => {
-    if (!mounted) ctx.skip('needs root to mount a tmpfs');
+    if (!mounted) ctx.skip(skipReason('needs root to mount a tmpfs'));
     const dir = join(mnt, 'state');
     const agent = await spawnAgent({ args: ['--state.dir', dir, '--host.enabled', 'false'] });
     try {

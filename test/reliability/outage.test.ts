@@ -4,6 +4,7 @@ import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { makeBatches, postBatch, totalsOf } from '../support/crash-harness.ts';
 import { attributesOf, findMetric, startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { parseExposition, valueOf } from '../support/prom-text.ts';
+import { eventually } from '../support/workload.ts';
 
 /** Memory the agent may gain during the outage. Push is cumulative, so nothing queues: state grows with series, not with time or events. */
 const OUTAGE_RSS_BOUND_BYTES = 64 * 1024 * 1024;
@@ -31,7 +32,9 @@ describe('collector outage', () => {
     const rssBefore = rssBytes(agent.child.pid!);
     const batches = makeBatches('outage', 200, 30);
     for (const b of batches) expect((await postBatch(agent.url, b)).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 2500)); // several failed pushes
+    // Several failed pushes, counted by the agent itself.
+    const failures = async () => valueOf(parseExposition(await (await fetch(`${agent!.url}/metrics`)).text()), 'qb_agent_otlp_exports_total', { outcome: 'failure' });
+    await eventually(async () => ((await failures()) >= 3 ? true : undefined), 30_000, 'three failed pushes');
 
     const metrics = parseExposition(await (await fetch(`${agent.url}/metrics`)).text());
     expect(valueOf(metrics, 'qb_agent_otlp_exports_total', { outcome: 'failure' })).toBeGreaterThanOrEqual(3);
@@ -42,8 +45,7 @@ describe('collector outage', () => {
 
     const recoveredAt = receiver.requests.length;
     receiver.setMode(200);
-    const deadline = Date.now() + 5000;
-    while (receiver.requests.length <= recoveredAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await eventually(async () => (receiver!.requests.length > recoveredAt ? true : undefined), 30_000, 'a push after recovery');
     const first = receiver.requests[recoveredAt]?.json;
     expect(first, 'a push after recovery').toBeDefined();
     const expected = totalsOf(batches);
@@ -54,7 +56,8 @@ describe('collector outage', () => {
     expect(Number(score.count)).toBe(expected[4]);
     expect(score.sum).toBe(expected[5]);
 
-    await new Promise((r) => setTimeout(r, 700));
+    // Logged once, not once per push: let two more pushes succeed, then count.
+    await eventually(async () => (receiver!.requests.length >= recoveredAt + 3 ? true : undefined), 30_000, 'two more pushes');
     expect(agent.logs.filter((l) => l.msg === 'OTLP export recovered').length).toBe(1);
   });
 });

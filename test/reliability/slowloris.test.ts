@@ -12,34 +12,38 @@ afterEach(async () => {
   agent = undefined;
 });
 
-function openSocket(url: string, first: string): Promise<{ socket: Socket; closed: Promise<number> }> {
+/** A raw connection that sends `first` and keeps whatever the server answers until it closes the connection. */
+function openSocket(url: string, first: string): Promise<{ socket: Socket; closed: Promise<string> }> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
+    let received = '';
     const socket = connect(Number(port), '127.0.0.1', () => {
       socket.write(first);
-      const opened = Date.now();
-      resolve({ socket, closed: new Promise((r) => socket.once('close', () => r(Date.now() - opened))) });
+      resolve({ socket, closed: new Promise((r) => socket.once('close', () => r(received))) });
     });
     socket.on('error', () => undefined);
-    socket.resume(); // consume the 408 so the server's close is seen
+    socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
     socket.once('error', reject);
     sockets.push(socket);
   });
 }
 
 describe('slow and idle clients', () => {
-  it('300 slowloris connections neither block a normal client nor outlive http.headersTimeoutMs', async () => {
+  it('300 slowloris connections do not keep a normal client from being served, and each is cut with a 408', async () => {
     agent = await spawnAgent({ args: ['--host.enabled', 'false', '--http.headersTimeoutMs', '1000', '--http.requestTimeoutMs', '2000'] });
     const slow = await Promise.all(Array.from({ length: 300 }, () => openSocket(agent!.url, 'POST /v1/events HTTP/1.1\r\nHost: x\r\n')));
 
-    const started = Date.now();
+    // Service, not speed: with 300 connections hanging, a normal client still gets its 202 (and its events counted).
     const res = await postBatch(agent.url, makeBatches('loris', 1, 5)[0]!);
-    expect(res.status).toBe(202);
-    expect(Date.now() - started, 'a normal client is served promptly (generous bound)').toBeLessThan(2000);
+    expect(res).toEqual({ status: 202, body: { accepted: 5, duplicates: 0 } });
 
-    const lifetimes = await Promise.all(slow.map((s) => s.closed));
-    // Cut at the header deadline (1 s), checked every 500 ms: every one is gone within a generous 5 s.
-    expect(Math.max(...lifetimes)).toBeLessThan(5000);
+    // Each slow connection is closed by the agent (no end is sent from here), after the catalogue's 408:
+    // the test's own timeout is the hang bound, not a wall-clock assertion.
+    const answers = await Promise.all(slow.map((s) => s.closed));
+    for (const answer of answers) {
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'request_timeout' });
+    }
   });
 
   it('beyond ingest.maxInFlight answers 429 with Retry-After instead of queueing', async () => {

@@ -3,18 +3,19 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
+import { skipReason } from '../support/skip.ts';
 import { ROOT } from '../support/tools.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`status page browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`);
+const noChromium = skipReason(existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`);
+if (noChromium) console.warn(`status page browser test skipped: ${noChromium}`);
 
 const TOKEN = 'browser-test-token';
 const SCREENSHOT = join(ROOT, 'test-results', 'status-page.png');
 
 const invoice = (id: string) => ({ type: 'invoice', id, amount_cents: 1250, currency: 'EUR', quality_grade: 'A', billed_hours: 1.5 });
 
-describe.skipIf(!haveChromium)('status page in Chromium', () => {
+describe.skipIf(noChromium !== undefined)('status page in Chromium', () => {
   let agent: AgentProcess;
   let browser: Browser;
   let page: Page;

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { parseExposition, select, type Sample } from './prom-text.ts';
 import { spawnAgent, type AgentProcess } from './agent-process.ts';
 
@@ -85,6 +86,7 @@ export async function postBatch(url: string, batch: Batch): Promise<{ status: nu
 }
 
 export interface KillTrial {
+  /** Milliseconds from the first request to the kill. */
   readonly killAfterMs: number;
   readonly sent: Batch[];
   readonly acked: Batch[];
@@ -95,13 +97,23 @@ export interface KillTrial {
 }
 
 /**
- * Loads the agent with `concurrency` senders until SIGKILL at `killAfterMs`,
- * then restarts it on the same state dir. Returns the restarted agent (the
+ * When to SIGKILL the loaded agent: after a time (the benchmark's random
+ * points), or, for a reproducible trial, at the moment the loader has this
+ * many acknowledgements, counted from the first snapshot (file) in the state
+ * dir when `afterSnapshot` is set.
+ */
+export type KillPoint = { readonly afterMs: number } | { readonly afterAcks: number; readonly afterSnapshot?: boolean };
+
+const hasSnapshot = (dir: string) => readdirSync(dir).some((f) => /^snapshot-\d+\.snap$/.test(f));
+
+/**
+ * Loads the agent with `concurrency` senders until the kill point, SIGKILLs
+ * it, then restarts it on the same state dir. Returns the restarted agent (the
  * caller stops it) and what was acknowledged.
  */
 export async function killTrial(options: {
   stateDir: string;
-  killAfterMs: number;
+  kill: KillPoint;
   batches: readonly Batch[];
   concurrency: number;
   /** More agent flags, e.g. a short snapshot interval. */
@@ -113,6 +125,16 @@ export async function killTrial(options: {
   const acked: Batch[] = [];
   let next = 0;
   let killed = false;
+  let fire!: () => void;
+  const killPoint = new Promise<void>((resolve) => (fire = resolve));
+  const kill = options.kill;
+  // Acknowledgements counted from here: the start, or the first snapshot.
+  let ackBase: number | undefined = 'afterAcks' in kill && kill.afterSnapshot ? undefined : 0;
+  const onAck = () => {
+    if (!('afterAcks' in kill)) return;
+    if (ackBase === undefined && hasSnapshot(options.stateDir)) ackBase = acked.length;
+    if (ackBase !== undefined && acked.length - ackBase >= kill.afterAcks) fire();
+  };
   const sender = async () => {
     while (!killed && next < options.batches.length) {
       const batch = options.batches[next++]!;
@@ -120,21 +142,28 @@ export async function killTrial(options: {
       try {
         const res = await postBatch(first.url, batch);
         if (res.status !== 202) throw new Error(`unexpected ${res.status} ${JSON.stringify(res.body)}`);
+        // A 202 read after the kill was still sent before it: acknowledged all the same.
         acked.push(batch);
+        onAck();
       } catch (err) {
         if (!killed) throw err;
       }
     }
+    // Out of batches before the kill point: kill now, the caller's checks will say so.
+    fire();
   };
+  const started = performance.now();
+  if ('afterMs' in kill) setTimeout(fire, kill.afterMs);
   const senders = Array.from({ length: options.concurrency }, sender);
-  await new Promise((r) => setTimeout(r, options.killAfterMs));
+  await Promise.race([killPoint, Promise.all(senders)]);
   killed = true;
   first.child.kill('SIGKILL');
+  const killAfterMs = performance.now() - started;
   await first.exited;
   await Promise.allSettled(senders);
   const ackedIds = new Set(acked.map((b) => b.id));
   const inFlight = sent.filter((b) => !ackedIds.has(b.id));
   const agent = await spawnAgent({ args, env: { QB_AGENT_LOG_LEVEL: 'info' } });
   const restored = await readTotals(agent);
-  return { trial: { killAfterMs: options.killAfterMs, sent, acked, inFlight, restored }, agent };
+  return { trial: { killAfterMs, sent, acked, inFlight, restored }, agent };
 }

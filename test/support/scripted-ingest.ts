@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 
 export type Step =
   | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> }
@@ -8,8 +9,10 @@ export type Step =
 
 export interface RecordedRequest {
   readonly headers: IncomingHttpHeaders;
-  /** The NDJSON lines, parsed. */
+  /** The NDJSON lines, parsed (after gunzip when the body came gzip-encoded). */
   readonly events: Array<Record<string, unknown>>;
+  /** Body bytes as received on the wire. */
+  readonly wireBytes: number;
   readonly atMs: number;
 }
 
@@ -30,11 +33,13 @@ export async function startScriptedIngest(): Promise<ScriptedIngest> {
   const steps: Step[] = [];
   const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8').on('data', (c: string) => (text += c));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const wire = Buffer.concat(chunks);
+      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire).toString('utf8');
       const events = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-      requests.push({ headers: req.headers, events, atMs: Date.now() });
+      requests.push({ headers: req.headers, events, wireBytes: wire.length, atMs: Date.now() });
       const answer = (step: Step | undefined): void => {
         if (step === undefined) {
           res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: events.length, duplicates: 0 }));

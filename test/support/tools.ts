@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipReason } from './skip.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -24,12 +25,12 @@ export function toolPath(name: ToolName): string | undefined {
 /**
  * Why a test that needs the tool must skip, or undefined when it is there. On
  * machines with apt (ours, CI) the tools are always provisioned, so a missing
- * tool there is a failure of the setup, not a skip.
+ * tool there is a failure of the setup, not a skip; so it is under CI=true.
  */
 export function missingTool(name: ToolName): string | undefined {
   if (toolPath(name)) return undefined;
   if (existsSync('/usr/bin/apt-get')) {
     throw new Error(`${name} should have been provisioned by scripts/provision-tools.sh but is missing`);
   }
-  return `${name} is not available (no apt-get on this machine); skipping`;
+  return skipReason(`${name} is not available (no apt-get on this machine); skipping`);
 }

@@ -1,6 +1,7 @@
 import type { Counter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.ts';
+import { decodeContentEncoding } from '../../http/content-encoding.ts';
 import { parseEventsBody, type BodyFormat } from '../parse-body.ts';
 import type { IngestResult } from '../ingestor.ts';
 
@@ -43,7 +44,8 @@ const MEDIA_TYPES: Record<string, BodyFormat> = {
 
 /**
  * POST /v1/events: the ingest API (docs/api.md). Authentication happens before
- * the body is read; the body arrives as text so parse errors can say where.
+ * the body is read; a gzip body is decompressed as it arrives; the body then
+ * arrives as text so parse errors can say where.
  */
 export function eventsRoute(options: EventsRouteOptions) {
   return async function register(app: FastifyInstance): Promise<void> {
@@ -58,7 +60,12 @@ export function eventsRoute(options: EventsRouteOptions) {
     if (options.onAnswer) {
       const onAnswer = options.onAnswer;
       app.addHook('onSend', async (request, reply, payload) => {
-        onAnswer({ client: request.ip, status: reply.statusCode, response: payload, body: request.body });
+        try {
+          onAnswer({ client: request.ip, status: reply.statusCode, response: payload, body: request.body });
+        } catch (err) {
+          // Bookkeeping for the status page must never change the answer the client gets.
+          request.log.error({ err }, 'recording the answer for the status page failed');
+        }
         return payload;
       });
     }
@@ -70,6 +77,7 @@ export function eventsRoute(options: EventsRouteOptions) {
     };
     app.post('/v1/events', {
       bodyLimit: options.maxBodyBytes,
+      preParsing: decodeContentEncoding({ maxBytes: options.maxBodyBytes }),
       onRequest: async (request, reply) => {
         if (options.authorize && !options.authorize(request.headers.authorization)) {
           throw new ApiError('unauthorized', 'missing or invalid bearer token');
