@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
-import { createBearerCheck } from './ingest/auth.ts';
+import { createBearerCheck } from './http/auth.ts';
 import { Ingestor } from './ingest/ingestor.ts';
 import { eventsRoute } from './ingest/routes/events.ts';
 import { redactUrl, type LoadedConfig } from './config/load.ts';
@@ -18,10 +18,10 @@ import { withinDeadline } from './deadline.ts';
 import { resolveInstanceId } from './telemetry/instance-id.ts';
 import { buildResource } from './telemetry/resource.ts';
 import { registerSelfMetrics } from './telemetry/self-metrics.ts';
-import { EventClock } from './state/clock.ts';
+import { EventClock } from './business/clock.ts';
 import { StateDirLock } from './state/dir-lock.ts';
 import { DurableIngest } from './state/durable-ingest.ts';
-import { SnapshotReader } from './state/metric-state.ts';
+import { SnapshotReader } from './business/metric-state.ts';
 import { createStatus, type StatusParts } from './status/module.ts';
 
 export interface AgentDeps {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createBearerCheck } from '../ingest/auth.ts';
+import { createBearerCheck } from './auth.ts';
 
 export interface MetricsAuthOptions {
   readonly bearerTokens: readonly string[];

@@ -13,11 +13,11 @@ import type { BatchSource } from '../ingest/routes/events.ts';
 import type { Logger } from '../log.ts';
 import type { DurableStateInfo, DurableStateProvider } from '../status/durable-state.ts';
 import { Backoff } from './backoff.ts';
-import type { EventClock } from './clock.ts';
-import { batchRecordSeq, decodeBatchRecord, encodeBatchRecord, type BatchRecord } from './batch-record.ts';
+import type { EventClock } from '../business/clock.ts';
+import { batchRecordSeq, decodeBatchRecord, encodeBatchRecord, type BatchRecord } from '../ingest/batch-record.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
 import { Journal, readSegments } from './journal.ts';
-import { captureMetrics, seedMetrics, type SnapshotReader } from './metric-state.ts';
+import { captureMetrics, seedMetrics, type SnapshotReader } from '../business/metric-state.ts';
 import { listSnapshots, loadNewestSnapshot, pruneSnapshots, readSections, writeSnapshot } from './snapshot-file.ts';
 import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT, type SnapshotContents, type SnapshotHead } from './snapshot-format.ts';
 

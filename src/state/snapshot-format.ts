@@ -1,4 +1,4 @@
-import type { MetricsState } from './metric-state.ts';
+import type { MetricsState } from '../business/metric-state.ts';
 import { SECTION_HEADER_BYTES, sealSection, type Section } from './snapshot-file.ts';
 
 /**

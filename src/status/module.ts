@@ -3,7 +3,7 @@ import type { CardinalityUsage } from '../business/cardinality.ts';
 import { CATALOGUE } from '../business/catalogue.ts';
 import { isLoopback } from '../config/load.ts';
 import type { ConfigValues } from '../config/schema.ts';
-import { createBearerCheck } from '../ingest/auth.ts';
+import { createBearerCheck } from '../http/auth.ts';
 import type { OutcomeListener } from '../ingest/ingestor.ts';
 import type { IngestAnswer } from '../ingest/routes/events.ts';
 import type { Logger } from '../log.ts';

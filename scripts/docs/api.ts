@@ -1,5 +1,5 @@
-import { EVENT_SCHEMAS, EVENT_TYPES } from '../business/events.ts';
-import { ERRORS } from '../errors.ts';
+import { EVENT_SCHEMAS, EVENT_TYPES } from '../../src/business/events.ts';
+import { ERRORS } from '../../src/errors.ts';
 
 interface JsonSchema {
   type?: string;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { Agent } from '../agent.ts';
-import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogue.ts';
-import { loadConfig } from '../config/load.ts';
-import { createLogger } from '../log.ts';
+import { Agent } from '../../src/agent.ts';
+import { CATALOGUE, prometheusName, type MetricSpec } from '../../src/business/catalogue.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/log.ts';
 
 /** One event of every type, so every instrument has data points whose labels can be listed. */
 const SAMPLE_EVENTS = [

@@ -1,4 +1,4 @@
-import { listSettings, type SettingEntry } from '../config/schema.ts';
+import { listSettings, type SettingEntry } from '../../src/config/schema.ts';
 
 function shownDefault(value: unknown): string {
   if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',');
