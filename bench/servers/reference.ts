@@ -13,7 +13,7 @@ import { CATALOGUE, type MetricSpec } from '../../src/business/catalogue.ts';
 import type { BusinessEvent } from '../../src/business/events.ts';
 import { validateEvent } from '../../src/business/validate.ts';
 import { buildApp } from '../../src/http/app.ts';
-import type { Ingestor } from '../../src/ingest/ingestor.ts';
+import type { EventSink } from '../../src/ingest/event-sink.ts';
 import { eventsRoute } from '../../src/ingest/routes/events.ts';
 
 const { values } = parseArgs({ options: { mode: { type: 'string', default: 'floor' }, port: { type: 'string', default: '0' } } });
@@ -80,18 +80,18 @@ function promClientRecorder(): Rec {
 }
 
 const record: Rec | undefined = values.mode === 'prom-client' ? promClientRecorder() : undefined;
-const ingestor = {
-  ingest(raw: readonly unknown[]) {
+const sink: EventSink = {
+  ingest(raw) {
     checkAll(raw);
     if (record) for (const e of raw) record(e as BusinessEvent);
     return { accepted: raw.length, duplicates: 0 };
   },
-} as unknown as Ingestor;
+};
 
 const app = buildApp({
   log: pino({ level: 'warn' }),
   routes: [
-    eventsRoute({ ingestor, authorize: undefined, maxBodyBytes: 4 * 1024 * 1024, maxEventsPerBatch: 10_000, requests: createNoopMeter().createCounter('x') }),
+    eventsRoute({ sink, authorize: undefined, maxBodyBytes: 4 * 1024 * 1024, maxEventsPerBatch: 10_000, requests: createNoopMeter().createCounter('x') }),
     async (a) => {
       a.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
     },

@@ -8,7 +8,7 @@ import type { OutcomeListener } from '../ingest/ingestor.ts';
 import type { IngestAnswer } from '../ingest/routes/events.ts';
 import type { Logger } from '../log.ts';
 import type { ExportHealthSnapshot } from '../telemetry/export-health.ts';
-import type { DurableStateProvider } from './durable-state.ts';
+import type { DurableStateStats } from '../state/stats.ts';
 import { IngestWindow } from './ingest-window.ts';
 import { buildStatusReport, type StatusReport } from './report.ts';
 import { RejectionLog } from './rejection-log.ts';
@@ -20,8 +20,8 @@ export interface StatusDeps {
   readonly log: Logger;
   readonly cardinality: () => readonly CardinalityUsage[];
   readonly exportHealth: () => ExportHealthSnapshot;
-  /** Durable state (issue 6), read on every request; undefined shows "durable state: off". */
-  readonly durableState?: () => DurableStateProvider | undefined;
+  /** Durable state's facts, read on every request; undefined shows "durable state: off". */
+  readonly durableState?: () => DurableStateStats | undefined;
   readonly now?: () => number;
 }
 

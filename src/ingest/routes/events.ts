@@ -1,22 +1,12 @@
 import type { Counter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.ts';
+import type { EventSink } from '../event-sink.ts';
 import { parseEventsBody, type BodyFormat } from '../parse-body.ts';
-import type { IngestResult } from '../ingestor.ts';
-
-/** The request body the events were parsed from: the durable layer journals it as it is, instead of serializing the events again. */
-export interface BatchSource {
-  readonly body: string;
-  readonly format: BodyFormat;
-}
-
-/** The Ingestor itself, or the durable layer in front of it (src/state/durable-ingest.ts). */
-export interface EventSink {
-  ingest(raw: readonly unknown[], source: BatchSource): IngestResult | Promise<IngestResult>;
-}
 
 export interface EventsRouteOptions {
-  readonly ingestor: EventSink;
+  /** The Ingestor, or the durable sink in front of it. */
+  readonly sink: EventSink;
   /** Most requests handled at once; beyond it 429 with Retry-After. Unbounded when undefined. */
   readonly maxInFlight?: number;
   /** Returns true when the request may ingest; undefined = no authentication. */
@@ -94,7 +84,7 @@ export function eventsRoute(options: EventsRouteOptions) {
         if (events.length > options.maxEventsPerBatch) {
           throw new ApiError('too_many_events', `the batch holds ${events.length} events; the limit is ${options.maxEventsPerBatch}`);
         }
-        const result = await options.ingestor.ingest(events, { body, format });
+        const result = await options.sink.ingest(events, { body, format });
         return reply.code(202).send(result);
       },
     });
