@@ -3,14 +3,12 @@ import type { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
 import { businessSnapshot } from './business/snapshot.ts';
-import { createBearerCheck } from './http/auth.ts';
 import { DurableSink } from './ingest/durable-sink.ts';
 import { Ingestor } from './ingest/ingestor.ts';
 import { eventsRoute } from './ingest/routes/events.ts';
 import { redactUrl, type LoadedConfig } from './config/load.ts';
 import { durableStateReadiness, healthRoutes } from './http/routes/health.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
-import { createMetricsAuth, metricsChallenge } from './http/metrics-auth.ts';
 import { buildApp } from './http/app.ts';
 import { Readiness } from './http/readiness.ts';
 import { registerHostMetrics, type Unregister } from './host/registry.ts';
@@ -120,7 +118,6 @@ export class Agent {
         snapshot: businessSnapshot({ ...this.business, meter, reader: snapshotReader, scopeName: METER_NAME }),
       };
     }
-    const metricsAuth = createMetricsAuth(values.metrics);
     const requests = meter.createCounter('qb_agent_ingest_requests', {
       description: 'Requests to POST /v1/events by response status code.',
       unit: '{request}',
@@ -135,11 +132,11 @@ export class Agent {
       },
       routes: [
         healthRoutes(this.readiness, () => ({ state: this.state ? durableStateReadiness(this.state.stats()) : 'disabled' })),
-        metricsRoute(this.pipeline.prometheus, metricsAuth ? { check: metricsAuth, challenge: metricsChallenge(values.metrics) } : undefined),
+        metricsRoute(this.pipeline.prometheus, { bearerTokens: values.metrics.bearerTokens, basicAuthUsers: values.metrics.basicAuthUsers }),
         eventsRoute({
           sink: this.#durable?.sink ?? this.ingestor,
           maxInFlight: values.ingest.maxInFlight,
-          authorize: values.ingest.tokens.length > 0 ? createBearerCheck(values.ingest.tokens) : undefined,
+          credentials: { bearerTokens: values.ingest.tokens },
           maxBodyBytes: values.ingest.maxBodyBytes,
           maxEventsPerBatch: values.ingest.maxEventsPerBatch,
           requests,

@@ -91,7 +91,7 @@ const sink: EventSink = {
 const app = buildApp({
   log: pino({ level: 'warn' }),
   routes: [
-    eventsRoute({ sink, authorize: undefined, maxBodyBytes: 4 * 1024 * 1024, maxEventsPerBatch: 10_000, requests: createNoopMeter().createCounter('x') }),
+    eventsRoute({ sink, credentials: { bearerTokens: [] }, maxBodyBytes: 4 * 1024 * 1024, maxEventsPerBatch: 10_000, requests: createNoopMeter().createCounter('x') }),
     async (a) => {
       a.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
     },

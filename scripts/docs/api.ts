@@ -46,7 +46,7 @@ export function apiMarkdown(): string {
     '`POST /v1/events` on the agent\'s HTTP server (default `http://127.0.0.1:9464`).',
     '',
     '- **Body**: `Content-Type: application/json` with `{"events": [ ... ]}`, or `application/x-ndjson` with one event object per line (blank lines ignored). Any other type: 415.',
-    '- **Auth**: when `ingest.tokens` is set, send `Authorization: Bearer <token>`; otherwise 401. Without tokens the agent only listens on loopback (or with `ingest.allowAnonymous=true`).',
+    '- **Auth**: when `ingest.tokens` is set, send `Authorization: Bearer <token>`; otherwise 401 `unauthorized` with `WWW-Authenticate: Bearer realm="qb-agent"` (every 401 of the agent, on `/metrics` and `/api/status` too, is this catalogue body with a challenge). Without tokens the agent only listens on loopback (or with `ingest.allowAnonymous=true`).',
     '- **Limits**: `ingest.maxBodyBytes` (default 1 MiB) and `ingest.maxEventsPerBatch` (default 10000): 413.',
     '- **Atomic batches**: if any event is invalid, nothing is recorded: 400 `invalid_events` with up to 100 `details` `{index, path, message}`.',
     '- **Idempotency**: give every event an `id`. An id accepted within `ingest.dedupeWindowSec` (default 24 h) is a duplicate and is not counted again, so retrying a batch after a timeout is always safe. The same id with different content is a 409 `id_conflict` (nothing recorded).',

@@ -3,7 +3,6 @@ import type { CardinalityUsage } from '../business/cardinality.ts';
 import { CATALOGUE } from '../business/catalogue.ts';
 import { isLoopback } from '../config/load.ts';
 import type { ConfigValues } from '../config/schema.ts';
-import { createBearerCheck } from '../http/auth.ts';
 import type { OutcomeListener } from '../ingest/ingestor.ts';
 import type { IngestAnswer } from '../ingest/routes/events.ts';
 import type { Logger } from '../log.ts';
@@ -77,6 +76,6 @@ export function createStatus(deps: StatusDeps): StatusParts {
       if (answer.status >= 400) rejections.record(answer);
     },
     report,
-    routes: statusRoutes({ authorize: tokens.length > 0 ? createBearerCheck(tokens) : undefined, report }),
+    routes: statusRoutes({ credentials: { bearerTokens: tokens }, report }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Counter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.ts';
+import { requireCredentials, type Credentials } from '../../http/auth.ts';
 import type { EventSink } from '../event-sink.ts';
 import { parseEventsBody, type BodyFormat } from '../parse-body.ts';
 
@@ -9,8 +10,8 @@ export interface EventsRouteOptions {
   readonly sink: EventSink;
   /** Most requests handled at once; beyond it 429 with Retry-After. Unbounded when undefined. */
   readonly maxInFlight?: number;
-  /** Returns true when the request may ingest; undefined = no authentication. */
-  readonly authorize: ((authorization: string | undefined) => boolean) | undefined;
+  /** The bearer tokens ingest accepts (ingest.tokens); none: no authentication. */
+  readonly credentials: Credentials;
   readonly maxBodyBytes: number;
   readonly maxEventsPerBatch: number;
   readonly requests: Counter;
@@ -36,6 +37,7 @@ const MEDIA_TYPES: Record<string, BodyFormat> = {
  * the body is read; the body arrives as text so parse errors can say where.
  */
 export function eventsRoute(options: EventsRouteOptions) {
+  const authenticate = requireCredentials({ credentials: options.credentials, realm: 'qb-agent', message: 'missing or invalid bearer token' });
   return async function register(app: FastifyInstance): Promise<void> {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(Object.keys(MEDIA_TYPES), { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_req, body, done) => {
@@ -61,9 +63,7 @@ export function eventsRoute(options: EventsRouteOptions) {
     app.post('/v1/events', {
       bodyLimit: options.maxBodyBytes,
       onRequest: async (request, reply) => {
-        if (options.authorize && !options.authorize(request.headers.authorization)) {
-          throw new ApiError('unauthorized', 'missing or invalid bearer token');
-        }
+        if (authenticate) await authenticate(request, reply);
         if (options.maxInFlight !== undefined && inFlight.size >= options.maxInFlight) {
           reply.header('retry-after', '1');
           throw new ApiError('overloaded', `${inFlight.size} ingest requests are in flight (ingest.maxInFlight); retry after 1 second`);
