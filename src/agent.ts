@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
-import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
+import { createBusiness, type BusinessParts } from './business/module.ts';
 import { businessSnapshot } from './business/snapshot.ts';
+import { businessViews } from './business/views.ts';
 import { DurableSink } from './ingest/durable-sink.ts';
 import { Ingestor } from './ingest/ingestor.ts';
 import { eventsRoute } from './ingest/routes/events.ts';
@@ -72,12 +73,12 @@ export class Agent {
     this.pipeline = createPipeline({
       otlp: values.otlp,
       resource: buildResource({
-        config: values,
+        service: values.service,
         serviceNameExplicit: sources['service.name']?.kind !== 'default',
         version: deps.version,
         instanceId: resolveInstanceId({ configured: values.service.instanceId, stateDir: values.state.dir, port: values.http.port, log: deps.log }),
       }),
-      views: businessViewsFor(values),
+      views: businessViews(values.business.cardinalityLimit),
       log: deps.log,
       extraReaders: snapshotReader ? [snapshotReader] : [],
     });
@@ -91,7 +92,12 @@ export class Agent {
         log: deps.log.child({ component: 'host' }),
       });
     }
-    this.business = createBusiness(meter, values, deps.log.child({ component: 'business' }), clock.now);
+    this.business = createBusiness(
+      meter,
+      { ...values.business, dedupeWindowSec: values.ingest.dedupeWindowSec, dedupeMaxIds: values.ingest.dedupeMaxIds },
+      deps.log.child({ component: 'business' }),
+      clock.now,
+    );
     const guard = this.business.guard;
     const exportHealth = this.pipeline.exportHealth;
     this.status = createStatus({

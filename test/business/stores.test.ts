@@ -4,6 +4,7 @@ import { ActiveUsers } from '../../src/business/active-users.ts';
 import { CardinalityGuard, OVERFLOW_ATTRIBUTES } from '../../src/business/cardinality.ts';
 import { DedupeStore, fingerprint } from '../../src/business/dedupe.ts';
 import { createGrader } from '../../src/business/grades.ts';
+import { parseGradeThresholds } from '../../src/config/formats.ts';
 import { createLogger } from '../../src/log.ts';
 
 describe('DedupeStore', () => {
@@ -90,7 +91,7 @@ describe('CardinalityGuard', () => {
 
 describe('grades', () => {
   it('maps scores to the first threshold they reach', () => {
-    const grade = createGrader('A:90,B:80,C:70,D:0');
+    const grade = createGrader(parseGradeThresholds('A:90,B:80,C:70,D:0'));
     expect([100, 90, 89.999, 80, 79, 70, 69.5, 0].map(grade)).toEqual(['A', 'A', 'B', 'B', 'C', 'C', 'D', 'D']);
   });
 });
