@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { createNoopMeter } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CATALOGUE, type MetricSpec } from '../../src/business/catalogue.ts';
+import { CATALOGUE, prometheusName, type MetricSpec } from '../../src/business/catalogue.ts';
 import type { BusinessEvent } from '../../src/business/events.ts';
 import { validateEvent } from '../../src/business/validate.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -29,7 +29,7 @@ type Rec = (event: BusinessEvent) => void;
 
 /** The agent's catalogue recorded with prom-client (same names, labels and buckets). */
 function promClientRecorder(): Rec {
-  const c = (spec: MetricSpec) => new Counter({ name: `${spec.name}_total`, help: spec.help, labelNames: [...spec.labels], registers: [registry] });
+  const c = (spec: MetricSpec) => new Counter({ name: prometheusName(spec), help: spec.help, labelNames: [...spec.labels], registers: [registry] });
   const h = (spec: MetricSpec) =>
     new Histogram({ name: spec.name, help: spec.help, labelNames: [...spec.labels], buckets: [...(spec.buckets ?? [])], registers: [registry] });
   const workTime = c(CATALOGUE.workTime);
