@@ -1,5 +1,6 @@
 import { EVENT_SCHEMAS, EVENT_TYPES } from '../../src/business/events.ts';
 import { ERRORS } from '../../src/errors.ts';
+import { MAX_ANSWER_DETAILS } from '../../src/ingest/ingestor.ts';
 
 interface JsonSchema {
   type?: string;
@@ -48,7 +49,7 @@ export function apiMarkdown(): string {
     '- **Body**: `Content-Type: application/json` with `{"events": [ ... ]}`, or `application/x-ndjson` with one event object per line (blank lines ignored). Any other type: 415.',
     '- **Auth**: when `ingest.tokens` is set, send `Authorization: Bearer <token>`; otherwise 401 `unauthorized` with `WWW-Authenticate: Bearer realm="qb-agent"` (every 401 of the agent, on `/metrics` and `/api/status` too, is this catalogue body with a challenge). Without tokens the agent only listens on loopback (or with `ingest.allowAnonymous=true`).',
     '- **Limits**: `ingest.maxBodyBytes` (default 1 MiB) and `ingest.maxEventsPerBatch` (default 10000): 413.',
-    '- **Atomic batches**: if any event is invalid, nothing is recorded: 400 `invalid_events` with up to 100 `details` `{index, path, message}`.',
+    `- **Atomic batches**: if any event is invalid, nothing is recorded: 400 \`invalid_events\` with up to ${MAX_ANSWER_DETAILS} \`details\` \`{index, path, message}\`.`,
     '- **Idempotency**: give every event an `id`. An id accepted within `ingest.dedupeWindowSec` (default 24 h) is a duplicate and is not counted again, so retrying a batch after a timeout is always safe. The same id with different content is a 409 `id_conflict` (nothing recorded).',
     '- **Success**: 202 `{"accepted": A, "duplicates": D}`. Metrics are recorded at receipt; `time` is informational.',
     '',
