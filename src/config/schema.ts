@@ -281,6 +281,13 @@ export interface SettingEntry extends SettingSpec {
   readonly key: string;
 }
 
+/** A default as help and docs show it: lists comma-separated, `(none)` and `(empty)` for nothing. */
+export function shownDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',');
+  if (value === '') return '(empty)';
+  return String(value);
+}
+
 /** Every setting, flattened, in schema order. */
 export function listSettings(): SettingEntry[] {
   const out: SettingEntry[] = [];
