@@ -121,7 +121,7 @@ export class Agent {
       this.#durable = {
         store,
         sink: new DurableSink({ store, ingestor: this.ingestor, clock }),
-        snapshot: businessSnapshot({ ...this.business, meter, reader: snapshotReader, scopeName: METER_NAME }),
+        snapshot: businessSnapshot({ guard, dedupe: this.business.dedupe, activeUsers: this.business.activeUsers, meter, reader: snapshotReader, scopeName: METER_NAME }),
       };
     }
     const requests = meter.createCounter('qb_agent_ingest_requests', {
