@@ -38,7 +38,7 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 async function writeChild(n: number, dir: string): Promise<Omit<Result, 'restoreMs' | 'restorePeakRssMiB' | 'restoredIds'>> {
   const t = createTestAgent(['--state.dir', dir, '--ingest.dedupeMaxIds', String(n), '--ingest.dedupeWindowSec', '86400']);
   const state = t.agent.state!;
-  state.restore();
+  t.agent.restoreState();
   // One real record, so the snapshot has something applied to cover.
   await t.post([{ id: 'first', type: 'invoice', amount_cents: 1, currency: 'EUR', quality_grade: 'A', billed_hours: 1 }]);
   const dedupe = t.agent.business.dedupe;
@@ -56,7 +56,7 @@ async function writeChild(n: number, dir: string): Promise<Omit<Result, 'restore
   h.disable();
   const peak = maxRssMiB();
   const snap = readdirSync(dir).find((f) => f.startsWith('snapshot-'));
-  if (!snap || state.stats().snapshotFailures > 0) throw new Error(`snapshot failed: ${JSON.stringify(state.durableStateInfo())}`);
+  if (!snap || state.stats().snapshotFailures > 0) throw new Error(`snapshot failed: ${JSON.stringify(state.stats())}`);
   return {
     n,
     writeMs,
@@ -70,7 +70,7 @@ async function writeChild(n: number, dir: string): Promise<Omit<Result, 'restore
 function restoreChild(n: number, dir: string): Pick<Result, 'restoreMs' | 'restorePeakRssMiB' | 'restoredIds'> {
   const t = createTestAgent(['--state.dir', dir, '--ingest.dedupeMaxIds', String(n), '--ingest.dedupeWindowSec', '86400']);
   const started = performance.now();
-  t.agent.state!.restore();
+  t.agent.restoreState();
   const restoreMs = performance.now() - started;
   return { restoreMs, restorePeakRssMiB: maxRssMiB(), restoredIds: t.agent.business.dedupe.size };
 }

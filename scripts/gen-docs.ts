@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedDocs } from '../src/docs/generate.ts';
+import { generatedDocs } from './docs/generate.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 for (const [path, text] of Object.entries(await generatedDocs(root))) {

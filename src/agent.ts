@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import { TimeoutError } from '@opentelemetry/sdk-metrics';
 import type { FastifyInstance } from 'fastify';
-import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
-import { createBearerCheck } from './ingest/auth.ts';
+import { createBusiness, type BusinessParts } from './business/module.ts';
+import { businessSnapshot } from './business/snapshot.ts';
+import { businessViews } from './business/views.ts';
+import { DurableSink } from './ingest/durable-sink.ts';
 import { Ingestor } from './ingest/ingestor.ts';
 import { eventsRoute } from './ingest/routes/events.ts';
 import { redactUrl, type LoadedConfig } from './config/load.ts';
-import { healthRoutes } from './http/routes/health.ts';
+import { durableStateReadiness, healthRoutes } from './http/routes/health.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
-import { createMetricsAuth, metricsChallenge } from './http/metrics-auth.ts';
 import { buildApp } from './http/app.ts';
 import { Readiness } from './http/readiness.ts';
 import { registerHostMetrics, type Unregister } from './host/registry.ts';
@@ -19,10 +20,11 @@ import { withinDeadline } from './deadline.ts';
 import { resolveInstanceId } from './telemetry/instance-id.ts';
 import { buildResource } from './telemetry/resource.ts';
 import { registerSelfMetrics } from './telemetry/self-metrics.ts';
-import { EventClock } from './state/clock.ts';
+import { EventClock } from './business/clock.ts';
 import { StateDirLock } from './state/dir-lock.ts';
-import { DurableIngest } from './state/durable-ingest.ts';
-import { SnapshotReader } from './state/metric-state.ts';
+import { DurableStore, type SnapshotSource } from './state/durable-store.ts';
+import { registerStateMetrics } from './state/self-metrics.ts';
+import { SnapshotReader } from './business/metric-state.ts';
 import { createStatus, type StatusParts } from './status/module.ts';
 
 export interface AgentDeps {
@@ -33,6 +35,13 @@ export interface AgentDeps {
 }
 
 const METER_NAME = 'qb-agent';
+
+/** Durable state: the store, the sink in front of the ingestor that journals each batch, and the business state's part of each snapshot. */
+interface DurableParts {
+  readonly store: DurableStore;
+  readonly sink: DurableSink;
+  readonly snapshot: SnapshotSource;
+}
 
 /**
  * Composition root: builds every component from the configuration, starts them
@@ -46,9 +55,9 @@ export class Agent {
   readonly business: BusinessParts;
   readonly ingestor: Ingestor;
   readonly status: StatusParts;
-  /** Journal and snapshots; undefined when state.dir is empty. */
-  readonly state: DurableIngest | undefined;
   readonly #deps: AgentDeps;
+  /** Undefined when state.dir is empty. */
+  readonly #durable: DurableParts | undefined;
   readonly #log: Logger;
   #unregisterHost: Unregister | undefined;
   /** Held from before restore until the state is closed at shutdown: one agent per state dir. */
@@ -65,12 +74,12 @@ export class Agent {
     this.pipeline = createPipeline({
       otlp: values.otlp,
       resource: buildResource({
-        config: values,
+        service: values.service,
         serviceNameExplicit: sources['service.name']?.kind !== 'default',
         version: deps.version,
         instanceId: resolveInstanceId({ configured: values.service.instanceId, stateDir: values.state.dir, port: values.http.port, log: deps.log }),
       }),
-      views: businessViewsFor(values),
+      views: businessViews(values.business.cardinalityLimit),
       log: deps.log,
       extraReaders: snapshotReader ? [snapshotReader] : [],
     });
@@ -84,7 +93,12 @@ export class Agent {
         log: deps.log.child({ component: 'host' }),
       });
     }
-    this.business = createBusiness(meter, values, deps.log.child({ component: 'business' }), clock.now);
+    this.business = createBusiness(
+      meter,
+      { ...values.business, dedupeWindowSec: values.ingest.dedupeWindowSec, dedupeMaxIds: values.ingest.dedupeMaxIds },
+      deps.log.child({ component: 'business' }),
+      clock.now,
+    );
     const guard = this.business.guard;
     const exportHealth = this.pipeline.exportHealth;
     this.status = createStatus({
@@ -93,24 +107,24 @@ export class Agent {
       log: deps.log.child({ component: 'status' }),
       cardinality: () => guard.usage(),
       exportHealth: () => exportHealth.snapshot(),
-      durableState: () => this.state,
+      durableState: () => this.state?.stats(),
       now,
     });
     this.ingestor = new Ingestor(meter, { recorder: this.business.recorder, dedupe: this.business.dedupe, onOutcome: this.status.onOutcome });
-    this.state = snapshotReader
-      ? new DurableIngest({
-          dir: values.state.dir,
-          snapshotIntervalMs: values.state.snapshotIntervalSec * 1000,
-          ingestor: this.ingestor,
-          business: this.business,
-          meter,
-          reader: snapshotReader,
-          scopeName: METER_NAME,
-          clock,
-          log: deps.log.child({ component: 'state' }),
-        })
-      : undefined;
-    const metricsAuth = createMetricsAuth(values.metrics);
+    if (snapshotReader) {
+      const store = new DurableStore({
+        dir: values.state.dir,
+        snapshotIntervalMs: values.state.snapshotIntervalSec * 1000,
+        now: () => clock.wallNow(),
+        log: deps.log.child({ component: 'state' }),
+      });
+      registerStateMetrics(meter, () => store.stats());
+      this.#durable = {
+        store,
+        sink: new DurableSink({ store, ingestor: this.ingestor, clock }),
+        snapshot: businessSnapshot({ guard, dedupe: this.business.dedupe, activeUsers: this.business.activeUsers, meter, reader: snapshotReader, scopeName: METER_NAME }),
+      };
+    }
     const requests = meter.createCounter('qb_agent_ingest_requests', {
       description: 'Requests to POST /v1/events by response status code.',
       unit: '{request}',
@@ -124,12 +138,12 @@ export class Agent {
         keepAliveTimeoutMs: values.http.keepAliveTimeoutMs,
       },
       routes: [
-        healthRoutes(this.readiness, () => ({ state: this.state?.stats() ?? 'disabled' })),
-        metricsRoute(this.pipeline.prometheus, metricsAuth ? { check: metricsAuth, challenge: metricsChallenge(values.metrics) } : undefined),
+        healthRoutes(this.readiness, () => ({ state: this.state ? durableStateReadiness(this.state.stats()) : 'disabled' })),
+        metricsRoute(this.pipeline.prometheus, { bearerTokens: values.metrics.bearerTokens, basicAuthUsers: values.metrics.basicAuthUsers }),
         eventsRoute({
-          ingestor: this.state ?? this.ingestor,
+          sink: this.#durable?.sink ?? this.ingestor,
           maxInFlight: values.ingest.maxInFlight,
-          authorize: values.ingest.tokens.length > 0 ? createBearerCheck(values.ingest.tokens) : undefined,
+          credentials: { bearerTokens: values.ingest.tokens },
           maxBodyBytes: values.ingest.maxBodyBytes,
           maxEventsPerBatch: values.ingest.maxEventsPerBatch,
           requests,
@@ -146,7 +160,7 @@ export class Agent {
     if (this.state) {
       this.#stateLock = StateDirLock.acquire(this.#deps.config.values.state.dir);
       try {
-        this.state.restore();
+        this.restoreState();
       } catch (err) {
         this.#stateLock.release();
         throw err;
@@ -166,6 +180,23 @@ export class Agent {
       'qb-agent started',
     );
     return address;
+  }
+
+  /**
+   * Restores the durable state: the newest snapshot into the business state,
+   * then the journal after it through the ingestor. start() calls it before
+   * listening (and under the state-dir lock); tests that drive the app
+   * without listening call it themselves. Synchronous; throws with a clear
+   * message when the state dir cannot be used.
+   */
+  restoreState(): void {
+    const durable = this.#durable;
+    durable?.store.open(durable.snapshot, durable.sink);
+  }
+
+  /** Journal and snapshots; undefined when state.dir is empty. */
+  get state(): DurableStore | undefined {
+    return this.#durable?.store;
   }
 
   /**

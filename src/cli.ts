@@ -1,4 +1,4 @@
-import { main } from './main.ts';
+import { main } from './cli/main.ts';
 
 // Entry point: the one process.exit. Anything thrown past main is a bug; report it plainly.
 main(process.argv.slice(2), process.env).then(

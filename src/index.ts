@@ -33,6 +33,6 @@ export { CATALOGUE } from './business/catalogue.ts';
 export type { MetricKind, MetricSpec } from './business/catalogue.ts';
 
 export type { StatusReport } from './status/report.ts';
-export type { DurableStateInfo, DurableStateProvider } from './status/durable-state.ts';
+export type { DurableStateStats } from './state/stats.ts';
 
 export { readPackageVersion } from './version.ts';

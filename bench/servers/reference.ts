@@ -9,11 +9,11 @@ import { parseArgs } from 'node:util';
 import { createNoopMeter } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CATALOGUE, type MetricSpec } from '../../src/business/catalogue.ts';
+import { CATALOGUE, prometheusName, type MetricSpec } from '../../src/business/catalogue.ts';
 import type { BusinessEvent } from '../../src/business/events.ts';
 import { validateEvent } from '../../src/business/validate.ts';
 import { buildApp } from '../../src/http/app.ts';
-import type { Ingestor } from '../../src/ingest/ingestor.ts';
+import type { EventSink } from '../../src/ingest/event-sink.ts';
 import { eventsRoute } from '../../src/ingest/routes/events.ts';
 
 const { values } = parseArgs({ options: { mode: { type: 'string', default: 'floor' }, port: { type: 'string', default: '0' } } });
@@ -29,7 +29,7 @@ type Rec = (event: BusinessEvent) => void;
 
 /** The agent's catalogue recorded with prom-client (same names, labels and buckets). */
 function promClientRecorder(): Rec {
-  const c = (spec: MetricSpec) => new Counter({ name: `${spec.name}_total`, help: spec.help, labelNames: [...spec.labels], registers: [registry] });
+  const c = (spec: MetricSpec) => new Counter({ name: prometheusName(spec), help: spec.help, labelNames: [...spec.labels], registers: [registry] });
   const h = (spec: MetricSpec) =>
     new Histogram({ name: spec.name, help: spec.help, labelNames: [...spec.labels], buckets: [...(spec.buckets ?? [])], registers: [registry] });
   const workTime = c(CATALOGUE.workTime);
@@ -80,18 +80,18 @@ function promClientRecorder(): Rec {
 }
 
 const record: Rec | undefined = values.mode === 'prom-client' ? promClientRecorder() : undefined;
-const ingestor = {
-  ingest(raw: readonly unknown[]) {
+const sink: EventSink = {
+  ingest(raw) {
     checkAll(raw);
     if (record) for (const e of raw) record(e as BusinessEvent);
     return { accepted: raw.length, duplicates: 0 };
   },
-} as unknown as Ingestor;
+};
 
 const app = buildApp({
   log: pino({ level: 'warn' }),
   routes: [
-    eventsRoute({ ingestor, authorize: undefined, maxBodyBytes: 4 * 1024 * 1024, maxEventsPerBatch: 10_000, requests: createNoopMeter().createCounter('x') }),
+    eventsRoute({ sink, credentials: { bearerTokens: [] }, maxBodyBytes: 4 * 1024 * 1024, maxEventsPerBatch: 10_000, requests: createNoopMeter().createCounter('x') }),
     async (a) => {
       a.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
     },

@@ -28,11 +28,6 @@ export class ActiveUsers {
     this.#touch(user, state === 'inactive');
   }
 
-  /** Every tracked user, least recently seen first, for snapshots. */
-  *entries(): IterableIterator<[user: string, seenMs: number, inactive: boolean]> {
-    for (const [user, e] of this.#users) yield [user, e.seenMs, e.inactive];
-  }
-
   /** Every tracked user, least recently seen first, as parallel arrays taken in one synchronous step (for snapshots). */
   copy(): { users: string[]; seenMs: number[]; inactive: boolean[] } {
     const users: string[] = [];

@@ -1,3 +1,5 @@
+import { prometheusMetricName } from '../telemetry/prometheus-name.ts';
+
 /**
  * The business metric catalogue: one row per metric, the single source of truth
  * for instrument names, units, buckets, labels and HELP texts. Recording
@@ -132,7 +134,7 @@ export const CATALOGUE = {
 
 export type MetricKey = keyof typeof CATALOGUE;
 
-/** The Prometheus name of a catalogue metric as the exporter writes it. */
+/** The Prometheus name of a catalogue metric as /metrics has it (counters are monotonic sums). */
 export function prometheusName(spec: MetricSpec): string {
-  return spec.kind === 'counter' ? `${spec.name}_total` : spec.name;
+  return prometheusMetricName(spec.name, spec.kind === 'counter')!;
 }

@@ -44,12 +44,6 @@ export class DedupeStore {
     while (this.#ids.size > this.#maxIds) this.#dropOldest();
   }
 
-  /** Every remembered id in acceptance order, for snapshots. */
-  *entries(): IterableIterator<[id: string, fingerprint: string, atMs: number]> {
-    let i = this.#timesHead;
-    for (const [id, fp] of this.#ids) yield [id, fp, this.#times[i++]!];
-  }
-
   /**
    * Every remembered id in acceptance order as parallel arrays, taken in one
    * synchronous step: the ids and fingerprints are shared, not copied, so this

@@ -1,5 +1,4 @@
 import type { Meter } from '@opentelemetry/api';
-import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { ConfigValues } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { ActiveUsers } from './active-users.ts';
@@ -7,7 +6,6 @@ import { CardinalityGuard } from './cardinality.ts';
 import { DedupeStore } from './dedupe.ts';
 import { createGrader } from './grades.ts';
 import { BusinessRecorder } from './recorder.ts';
-import { businessViews } from './views.ts';
 
 export interface BusinessParts {
   readonly recorder: BusinessRecorder;
@@ -16,16 +14,15 @@ export interface BusinessParts {
   readonly activeUsers: ActiveUsers;
 }
 
-/** Views must exist before the MeterProvider; everything else is built on its meter. */
-export function businessViewsFor(config: Readonly<ConfigValues>): ViewOptions[] {
-  return businessViews(config.business.cardinalityLimit);
-}
+/** The settings the business state is built from: business.* and the dedupe bounds of ingest.*. */
+export type BusinessOptions = Readonly<ConfigValues['business']> & Readonly<Pick<ConfigValues['ingest'], 'dedupeWindowSec' | 'dedupeMaxIds'>>;
 
-export function createBusiness(meter: Meter, config: Readonly<ConfigValues>, log: Logger, now: () => number): BusinessParts {
-  const guard = new CardinalityGuard(config.business.cardinalityLimit, log);
-  const activeUsers = new ActiveUsers({ windowMs: config.business.activeUserWindowSec * 1000, now });
-  const dedupe = new DedupeStore({ windowMs: config.ingest.dedupeWindowSec * 1000, maxIds: config.ingest.dedupeMaxIds, now });
-  const recorder = new BusinessRecorder(meter, { guard, grade: createGrader(config.business.gradeThresholds), activeUsers });
+/** Built on the MeterProvider's meter; its views (views.ts) must be given to the provider first. */
+export function createBusiness(meter: Meter, options: BusinessOptions, log: Logger, now: () => number): BusinessParts {
+  const guard = new CardinalityGuard(options.cardinalityLimit, log);
+  const activeUsers = new ActiveUsers({ windowMs: options.activeUserWindowSec * 1000, now });
+  const dedupe = new DedupeStore({ windowMs: options.dedupeWindowSec * 1000, maxIds: options.dedupeMaxIds, now });
+  const recorder = new BusinessRecorder(meter, { guard, grade: createGrader(options.gradeThresholds), activeUsers });
 
   const overflow = meter.createObservableCounter('qb_agent_cardinality_overflow', {
     description: 'Measurements folded into a metric\'s otel_metric_overflow="true" series because it reached business.cardinalityLimit.',
@@ -50,6 +47,6 @@ export function createBusiness(meter: Meter, config: Readonly<ConfigValues>, log
       description: 'business.cardinalityLimit: the most label combinations each business metric keeps.',
       unit: '{series}',
     })
-    .addCallback((r) => r.observe(config.business.cardinalityLimit));
+    .addCallback((r) => r.observe(options.cardinalityLimit));
   return { recorder, dedupe, guard, activeUsers };
 }

@@ -2,21 +2,11 @@ import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import { CATALOGUE, type MetricKey, type MetricSpec } from './catalogue.ts';
 import type { ActiveUsers } from './active-users.ts';
 import type { CardinalityGuard } from './cardinality.ts';
-import type { ApiRequestEvent, BusinessEvent, InvoiceEvent, QualityAssessmentEvent } from './events.ts';
+import type { BusinessEvent } from './events.ts';
 import type { Grader } from './grades.ts';
+import { seriesAttributes, seriesKey, type LabelSource } from './series.ts';
 
 type SyncKey = Exclude<MetricKey, 'activeUsers'>;
-
-/** Separator for cardinality keys; cannot occur in label values (validation forbids control characters). */
-const SEP = '\u0001';
-
-// Attribute builders, called once per new label combination. Module-level
-// functions taking their inputs as arguments: recording allocates no closure per event.
-const byTaskType = (e: { task_type: string }): Attributes => ({ task_type: e.task_type });
-const byTaskTypeAndGrade = (e: QualityAssessmentEvent, grade: string): Attributes => ({ task_type: e.task_type, grade });
-const byInvoice = (e: InvoiceEvent): Attributes => ({ currency: e.currency, quality_grade: e.quality_grade });
-const byRequest = (e: ApiRequestEvent, status: string): Attributes => ({ route: e.route, method: e.method, status_code: status });
-const byRoute = (e: ApiRequestEvent): Attributes => ({ route: e.route, method: e.method });
 
 /**
  * Turns validated events into OpenTelemetry measurements, one instrument per
@@ -46,56 +36,52 @@ export class BusinessRecorder {
     }
   }
 
+  /**
+   * Records one event. The event itself is the label source (its fields are
+   * named as the catalogue's labels); the grade, which the event does not
+   * carry, comes in a small object of its own.
+   */
   record(event: BusinessEvent): void {
     switch (event.type) {
-      case 'work_session': {
-        const key = event.task_type;
-        this.#add('workTime', event.duration_seconds, this.#attrs('workTime', key, byTaskType, event));
-        this.#add('effectiveWorkTime', event.effective_seconds, this.#attrs('effectiveWorkTime', key, byTaskType, event));
-        this.#add('workSessions', 1, this.#attrs('workSessions', key, byTaskType, event));
+      case 'work_session':
+        this.#add('workTime', event.duration_seconds, event);
+        this.#add('effectiveWorkTime', event.effective_seconds, event);
+        this.#add('workSessions', 1, event);
         this.#activeUsers.seen(event.user);
         return;
-      }
       case 'user_activity':
         this.#activeUsers.activity(event.user, event.state);
         return;
-      case 'quality_assessment': {
-        const grade = this.#grade(event.score);
-        this.#observe('qualityScore', event.score, this.#attrs('qualityScore', event.task_type, byTaskType, event));
-        this.#add('qualityAssessments', 1, this.#attrs('qualityAssessments', `${event.task_type}${SEP}${grade}`, byTaskTypeAndGrade, event, grade));
-        if (event.previous_score !== undefined) {
-          this.#observeSigned('qualityImprovement', event.score - event.previous_score, this.#attrs('qualityImprovement', event.task_type, byTaskType, event));
-        }
+      case 'quality_assessment':
+        this.#observe('qualityScore', event.score, event);
+        this.#add('qualityAssessments', 1, { task_type: event.task_type, grade: this.#grade(event.score) });
+        if (event.previous_score !== undefined) this.#observeSigned('qualityImprovement', event.score - event.previous_score, event);
         if (event.user !== undefined) this.#activeUsers.seen(event.user);
         return;
-      }
-      case 'invoice': {
-        const key = `${event.currency}${SEP}${event.quality_grade}`;
-        this.#add('invoices', 1, this.#attrs('invoices', key, byInvoice, event));
-        this.#add('invoiceAmount', event.amount_cents, this.#attrs('invoiceAmount', key, byInvoice, event));
-        this.#add('billedTime', event.billed_hours * 3600, this.#attrs('billedTime', key, byInvoice, event));
+      case 'invoice':
+        this.#add('invoices', 1, event);
+        this.#add('invoiceAmount', event.amount_cents, event);
+        this.#add('billedTime', event.billed_hours * 3600, event);
         return;
-      }
-      case 'api_request': {
-        const status = String(event.status_code);
-        const route = `${event.route}${SEP}${event.method}`;
-        this.#add('apiRequests', 1, this.#attrs('apiRequests', `${route}${SEP}${status}`, byRequest, event, status));
-        this.#observe('apiResponseTime', event.duration_seconds, this.#attrs('apiResponseTime', route, byRoute, event));
+      case 'api_request':
+        this.#add('apiRequests', 1, event);
+        this.#observe('apiResponseTime', event.duration_seconds, event);
         return;
-      }
     }
   }
 
-  #attrs<E, B>(metric: SyncKey, key: string, build: (event: E, extra: B) => Attributes, event: E, extra?: B): Attributes {
-    return this.#guard.attributesFrom(CATALOGUE[metric].name, key, build, event, extra as B);
+  /** The guard's cached attributes for this series (built from the catalogue row only for a new one), or the overflow attributes. */
+  #attributes(metric: SyncKey, source: LabelSource): Attributes {
+    const spec = CATALOGUE[metric];
+    return this.#guard.attributesFrom(spec.name, seriesKey(spec, source), seriesAttributes, spec, source);
   }
 
-  #add(metric: SyncKey, value: number, attributes: Attributes): void {
-    this.#counters.get(metric)!.add(value, attributes);
+  #add(metric: SyncKey, value: number, source: LabelSource): void {
+    this.#counters.get(metric)!.add(value, this.#attributes(metric, source));
   }
 
-  #observe(metric: SyncKey, value: number, attributes: Attributes): void {
-    this.#histograms.get(metric)!.record(value, attributes);
+  #observe(metric: SyncKey, value: number, source: LabelSource): void {
+    this.#histograms.get(metric)!.record(value, this.#attributes(metric, source));
   }
 
   /**
@@ -107,7 +93,8 @@ export class BusinessRecorder {
    * pinned, and test/ingest/recording.test.ts fails loudly if this ever stops
    * recording negatives.
    */
-  #observeSigned(metric: SyncKey, value: number, attributes: Attributes): void {
+  #observeSigned(metric: SyncKey, value: number, source: LabelSource): void {
+    const attributes = this.#attributes(metric, source);
     const histogram = this.#histograms.get(metric)! as Histogram & { _record?: (v: number, a: Attributes) => void };
     if (value >= 0 || typeof histogram._record !== 'function') histogram.record(value, attributes);
     else histogram._record(value, attributes);

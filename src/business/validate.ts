@@ -1,5 +1,5 @@
 import { Compile } from 'typebox/compile';
-import { EVENT_SCHEMAS, EVENT_TYPES, type BusinessEvent, type EventType } from './events.ts';
+import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from './events.ts';
 
 /** One problem with one event, as listed in a 400 invalid_events body. */
 export interface EventProblem {
@@ -104,9 +104,4 @@ function describeChoices(path: string): string {
   if (path === '/state') return 'must be "active" or "inactive"';
   if (path === '/method') return 'must be an HTTP method in upper case (GET, POST, ...)';
   return 'has a value that is not allowed';
-}
-
-/** Narrows an already validated event. */
-export function asBusinessEvent(event: unknown): BusinessEvent {
-  return event as BusinessEvent;
 }

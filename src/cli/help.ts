@@ -1,10 +1,4 @@
-import { listSettings } from '../config/schema.ts';
-
-function formatDefault(value: unknown): string {
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',');
-  if (value === '') return '(empty)';
-  return String(value);
-}
+import { listSettings, shownDefault } from '../config/schema.ts';
 
 /** `qb-agent --help`: commands, then every setting with its flag, env var and default. */
 export function helpText(version: string): string {
@@ -27,7 +21,7 @@ export function helpText(version: string): string {
     const env = [s.env, ...(s.envFallbacks ?? [])].filter(Boolean).join(', ');
     lines.push(`  ${s.key}`);
     lines.push(`      ${s.doc}`);
-    lines.push(`      env: ${env || '-'}   default: ${formatDefault(s.default)}`);
+    lines.push(`      env: ${env || '-'}   default: ${shownDefault(s.default)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -34,6 +34,8 @@ export interface ClientOptions {
   readonly onError?: (error: DeliveryError) => void;
   /** Source of jitter in [0, 1); default Math.random. */
   readonly random?: () => number;
+  /** The fetch to send with; default the global one (e.g. one with a proxy agent, or a test's). */
+  readonly fetch?: typeof fetch;
 }
 
 /** The client's own counters, in events (`retries` in requests). */
@@ -110,6 +112,7 @@ export class QbAgentClient {
   readonly #endpoint: string;
   readonly #idPrefix: string;
   readonly #random: () => number;
+  readonly #fetch: typeof fetch;
   readonly #queue: Queued[] = [];
   readonly #waiters: Array<{ seq: number; resolve: () => void }> = [];
   readonly #abort = new AbortController();
@@ -146,6 +149,12 @@ export class QbAgentClient {
     this.#idPrefix = options.idPrefix ?? globalThis.crypto.randomUUID();
     if (this.#idPrefix.length > 100) throw new RangeError('idPrefix must be at most 100 characters (ids are at most 128)');
     this.#random = options.random ?? Math.random;
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** Where batches go: `<url>/v1/events`. */
+  get endpoint(): string {
+    return this.#endpoint;
   }
 
   /**
@@ -262,7 +271,9 @@ export class QbAgentClient {
       let retryAfterMs: number | undefined;
       try {
         const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#o.requestTimeoutMs)]);
-        const res = await fetch(this.#endpoint, { method: 'POST', headers, body, signal });
+        // Called detached: a browser's fetch refuses any `this` but the window.
+        const send = this.#fetch;
+        const res = await send(this.#endpoint, { method: 'POST', headers, body, signal });
         const text = await res.text();
         if (res.status === 202) {
           const result = JSON.parse(text) as { accepted: number; duplicates: number };

@@ -1,9 +1,19 @@
 import { isIP } from 'node:net';
 
 /**
- * Custom convict formats. Each `validate` throws an Error whose message completes
- * the sentence "<key> <message>", so every config error reads the same way.
+ * Custom convict formats, one table (FORMATS) keyed by format name. Each
+ * `validate` throws an Error whose message completes the sentence
+ * "<key> <message>", so every config error reads the same way. A format whose
+ * value is not the text it is written as (a list of pairs, of grades) parses
+ * it in `coerce`, once, at load time; what it cannot parse it leaves as text
+ * for `validate` to explain, and `show` writes the value back as text for
+ * check-config and the status page.
  */
+export interface Format<V> {
+  validate(value: unknown): void;
+  coerce?(value: unknown): unknown;
+  show?(value: V): string;
+}
 
 export interface GradeThreshold {
   readonly grade: string;
@@ -12,8 +22,7 @@ export interface GradeThreshold {
 
 const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
-export const hostFormat = {
-  name: 'listen-host',
+const hostFormat: Format<string> = {
   validate(value: unknown): void {
     if (typeof value !== 'string' || (isIP(value) === 0 && !HOSTNAME.test(value))) {
       throw new Error('must be an IP address or a host name');
@@ -21,8 +30,7 @@ export const hostFormat = {
   },
 };
 
-export const portFormat = {
-  name: 'tcp-port',
+const portFormat: Format<number> = {
   validate(value: unknown): void {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) {
       throw new Error('must be an integer port number from 0 to 65535');
@@ -31,9 +39,8 @@ export const portFormat = {
   coerce: (value: unknown): unknown => coerceInteger(value),
 };
 
-export function positiveIntFormat(name: string, min: number, max: number) {
+function positiveIntFormat(min: number, max: number): Format<number> {
   return {
-    name,
     validate(value: unknown): void {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
         throw new Error(`must be an integer from ${min} to ${max}`);
@@ -49,8 +56,7 @@ function coerceInteger(value: unknown): unknown {
   return value;
 }
 
-export const booleanFormat = {
-  name: 'strict-boolean',
+const booleanFormat: Format<boolean> = {
   validate(value: unknown): void {
     if (typeof value !== 'boolean') throw new Error('must be true or false');
   },
@@ -61,8 +67,7 @@ export const booleanFormat = {
   },
 };
 
-export const urlOrEmptyFormat = {
-  name: 'http-url-or-empty',
+const urlOrEmptyFormat: Format<string> = {
   validate(value: unknown): void {
     if (value === '') return;
     if (typeof value !== 'string') throw new Error('must be an http(s) URL or empty');
@@ -78,13 +83,19 @@ export const urlOrEmptyFormat = {
   },
 };
 
-/** `key=value,key2=value2` as in OTEL_EXPORTER_OTLP_HEADERS (values percent-encoded). */
-export const keyValueListFormat = {
-  name: 'key-value-list',
+/** `key=value,key2=value2` as in OTEL_EXPORTER_OTLP_HEADERS (values percent-encoded), loaded as a record. */
+const keyValueListFormat: Format<Readonly<Record<string, string>>> = {
   validate(value: unknown): void {
-    if (typeof value !== 'string') throw new Error('must be a string of key=value pairs separated by commas');
-    parseKeyValueList(value);
+    if (typeof value === 'string') parseKeyValueList(value);
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+      throw new Error('must be a string of key=value pairs separated by commas');
+    }
   },
+  coerce: (value: unknown): unknown => parsedOr(value, parseKeyValueList),
+  show: (pairs) =>
+    Object.entries(pairs)
+      .map(([k, v]) => `${k}=${v.replace(/[%,]|\s/g, encodeURIComponent)}`)
+      .join(','),
 };
 
 export function parseKeyValueList(text: string): Record<string, string> {
@@ -108,8 +119,7 @@ export function parseKeyValueList(text: string): Record<string, string> {
 }
 
 /** A comma-separated list in env/flags, an array in a file. */
-export const stringListFormat = {
-  name: 'string-list',
+const stringListFormat: Format<string[]> = {
   validate(value: unknown): void {
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
       throw new Error('must be a list of non-empty strings');
@@ -129,13 +139,15 @@ export const stringListFormat = {
 /**
  * Grade thresholds as `A:90,B:80,C:70,D:0`: best grade first, strictly descending
  * minimum scores, the last one 0 so that every score in 0..100 gets a grade.
+ * Loaded as the list of thresholds.
  */
-export const gradeThresholdsFormat = {
-  name: 'grade-thresholds',
+const gradeThresholdsFormat: Format<readonly GradeThreshold[]> = {
   validate(value: unknown): void {
-    if (typeof value !== 'string') throw new Error('must be a string like "A:90,B:80,C:70,D:0"');
-    parseGradeThresholds(value);
+    if (typeof value === 'string') parseGradeThresholds(value);
+    if (!Array.isArray(value)) throw new Error('must be a string like "A:90,B:80,C:70,D:0"');
   },
+  coerce: (value: unknown): unknown => parsedOr(value, parseGradeThresholds),
+  show: (thresholds) => thresholds.map((t) => `${t.grade}:${t.min}`).join(','),
 };
 
 export function parseGradeThresholds(text: string): GradeThreshold[] {
@@ -154,3 +166,53 @@ export function parseGradeThresholds(text: string): GradeThreshold[] {
   if (out.at(-1)?.min !== 0) throw new Error('must end with a grade whose minimum score is 0, so every score gets a grade');
   return out;
 }
+
+/** Text parsed once; text that does not parse stays text, for validate to say why. */
+function parsedOr(value: unknown, parse: (text: string) => unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The value of each custom format once loaded. */
+export interface FormatValues {
+  'listen-host': string;
+  'tcp-port': number;
+  'strict-boolean': boolean;
+  'http-url-or-empty': string;
+  'key-value-list': Readonly<Record<string, string>>;
+  'string-list': string[];
+  'grade-thresholds': readonly GradeThreshold[];
+  'interval-ms': number;
+  'body-bytes': number;
+  'batch-size': number;
+  'window-seconds': number;
+  'id-count': number;
+  cardinality: number;
+  'in-flight': number;
+}
+
+export type FormatName = keyof FormatValues;
+
+/** Every custom format by name; the schema refers to them by these names. */
+export const FORMATS: { readonly [N in FormatName]: Format<FormatValues[N]> } = {
+  'listen-host': hostFormat,
+  'tcp-port': portFormat,
+  'strict-boolean': booleanFormat,
+  'http-url-or-empty': urlOrEmptyFormat,
+  'key-value-list': keyValueListFormat,
+  'string-list': stringListFormat,
+  'grade-thresholds': gradeThresholdsFormat,
+  'interval-ms': positiveIntFormat(100, 3_600_000),
+  'body-bytes': positiveIntFormat(1024, 1_073_741_824),
+  'batch-size': positiveIntFormat(1, 1_000_000),
+  'window-seconds': positiveIntFormat(1, 31_536_000),
+  // Dedupe ids: every id is held in one Map (V8 caps a Map near 16.7 million entries) and written to each
+  // snapshot; 10 million ids of 100 characters are ~2 GiB of heap and ~1.3 GiB per snapshot file.
+  'id-count': positiveIntFormat(1, 10_000_000),
+  cardinality: positiveIntFormat(1, 1_000_000),
+  'in-flight': positiveIntFormat(1, 100_000),
+};

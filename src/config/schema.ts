@@ -1,3 +1,5 @@
+import type { FormatName, FormatValues } from './formats.ts';
+
 /**
  * The configuration schema: the single source of truth for every setting, its
  * documentation, format, default, environment variable and command-line flag.
@@ -8,7 +10,8 @@
  */
 export interface SettingSpec {
   readonly doc: string;
-  readonly format: string | readonly string[] | StringConstructor;
+  /** A custom format (formats.ts), a list of allowed values, or any string. */
+  readonly format: FormatName | readonly string[] | StringConstructor;
   readonly default: string | number | boolean | readonly string[];
   readonly env?: string;
   /** Other environment variables read when `env` is unset (first set wins). */
@@ -267,45 +270,30 @@ export const SCHEMA = {
   },
 } as const satisfies Record<string, Record<string, SettingSpec | Record<string, SettingSpec>>>;
 
-export interface ConfigValues {
-  http: {
-    host: string;
-    port: number;
-    tls: { certFile: string; keyFile: string };
-    headersTimeoutMs: number;
-    requestTimeoutMs: number;
-    keepAliveTimeoutMs: number;
-  };
-  metrics: { bearerTokens: string[]; basicAuthUsers: string[] };
-  service: { name: string; instanceId: string; resourceAttributes: string };
-  otlp: {
-    endpoint: string;
-    protocol: 'http/protobuf' | 'http/json';
-    headers: string;
-    compression: 'gzip' | 'none';
-    intervalMs: number;
-    timeoutMs: number;
-  };
-  host: { enabled: boolean; procPath: string; rootfsPath: string };
-  ingest: {
-    tokens: string[];
-    allowAnonymous: boolean;
-    maxBodyBytes: number;
-    maxEventsPerBatch: number;
-    maxInFlight: number;
-    dedupeWindowSec: number;
-    dedupeMaxIds: number;
-  };
-  status: { token: string };
-  business: { activeUserWindowSec: number; gradeThresholds: string; cardinalityLimit: number };
-  state: { dir: string; snapshotIntervalSec: number };
-  shutdown: { timeoutMs: number };
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
-}
+/** The value a setting has once loaded: its format's value (formats.ts), one of its allowed values, or a string. */
+type ValueOf<S extends SettingSpec> = S['format'] extends StringConstructor
+  ? string
+  : S['format'] extends readonly (infer V)[]
+    ? V
+    : S['format'] extends FormatName
+      ? FormatValues[S['format']]
+      : never;
+
+type ValuesOf<Group> = { -readonly [K in keyof Group]: Group[K] extends SettingSpec ? ValueOf<Group[K]> : ValuesOf<Group[K]> };
+
+/** The loaded configuration, derived from SCHEMA: a setting added there is here, typed by its format. */
+export type ConfigValues = ValuesOf<typeof SCHEMA>;
 
 export interface SettingEntry extends SettingSpec {
   /** Dotted key, e.g. `http.port`; also the flag name `--http.port`. */
   readonly key: string;
+}
+
+/** A default as help and docs show it: lists comma-separated, `(none)` and `(empty)` for nothing. */
+export function shownDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',');
+  if (value === '') return '(empty)';
+  return String(value);
 }
 
 /** Every setting, flattened, in schema order. */

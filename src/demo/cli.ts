@@ -87,6 +87,7 @@ export async function demoCommand(argv: readonly string[], env: NodeJS.ProcessEn
       stop: stop.signal,
       abort: abort.signal,
     });
+    await sender.close();
     const summary = buildSummary(options, runId, result, tally.counts, tally.expected(Date.now()));
     const json = `${JSON.stringify(summary, null, 2)}\n`;
     io.stdout.write(json);

@@ -1,4 +1,4 @@
-import type { ApiRequestEvent, DemoEvent, EventType, InvoiceEvent, QualityAssessmentEvent, UserActivityEvent, WorkSessionEvent } from './events.ts';
+import { events, type ApiRequestEvent, type BusinessEvent, type EventType, type InvoiceEvent, type QualityAssessmentEvent, type UserActivityEvent, type WorkSessionEvent } from '../client/index.ts';
 import { Prng } from './prng.ts';
 import type { Scenario } from './scenario.ts';
 import {
@@ -12,6 +12,12 @@ import {
   WORKFORCE_SIZE,
   type TaskTypeSpec,
 } from './world.ts';
+
+/** What every generated event starts from: an id unique per run (so a retried batch is deduplicated, never double-counted) and a time. */
+interface Base {
+  readonly id: string;
+  readonly time: string;
+}
 
 export interface GeneratorOptions {
   readonly seed: number;
@@ -87,15 +93,15 @@ export class EventGenerator {
   }
 
   /** The next `count` events. */
-  take(count: number): DemoEvent[] {
-    const out: DemoEvent[] = [];
+  take(count: number): BusinessEvent[] {
+    const out: BusinessEvent[] = [];
     for (let i = 0; i < count; i++) out.push(this.next());
     return out;
   }
 
-  next(): DemoEvent {
+  next(): BusinessEvent {
     const simSec = this.#seq / this.#options.rate;
-    const base = {
+    const base: Base = {
       id: `${this.#options.runId}-${this.#seq}`,
       time: new Date(this.#options.startMs + Math.round(simSec * 1000)).toISOString(),
     };
@@ -116,47 +122,45 @@ export class EventGenerator {
     }
   }
 
-  #userActivity(base: { id: string; time: string }, online: readonly Annotator[]): UserActivityEvent {
+  #userActivity(base: Base, online: readonly Annotator[]): UserActivityEvent {
     const offline = this.#workforce.filter((a) => !a.online);
     const share = online.length / this.#workforce.length;
     const logIn = online.length === 0 || (offline.length > 0 && this.#prng.chance(share < TARGET_ONLINE_SHARE ? 0.8 : 0.2));
     const annotator = this.#prng.pick(logIn ? offline : online);
     annotator.online = logIn;
-    return { ...base, type: 'user_activity', user: annotator.user, state: logIn ? 'active' : 'inactive' };
+    return events.userActivity({ ...base, user: annotator.user, state: logIn ? 'active' : 'inactive' });
   }
 
-  #workSession(base: { id: string; time: string }, annotator: Annotator): WorkSessionEvent {
+  #workSession(base: Base, annotator: Annotator): WorkSessionEvent {
     const task = this.#prng.weighted(TASK_TYPES.map((t) => [t, t.weight] as const));
     const duration = clamp(Math.round(this.#prng.logNormal(task.medianSessionSec, 0.5)), 60, 4 * 3600);
     const productivity = clamp(annotator.productivity + this.#prng.normal(0, 0.05), 0.3, 1);
-    return {
+    return events.workSession({
       ...base,
-      type: 'work_session',
       user: annotator.user,
       task_type: task.name,
       duration_seconds: duration,
       effective_seconds: Math.min(duration, Math.round(duration * productivity)),
-    };
+    });
   }
 
-  #assessment(base: { id: string; time: string }, simSec: number, online: readonly Annotator[]): QualityAssessmentEvent {
+  #assessment(base: Base, simSec: number, online: readonly Annotator[]): QualityAssessmentEvent {
     const task = this.#prng.weighted(TASK_TYPES.map((t) => [t, t.weight] as const));
     // Most assessments name the annotator; some come from batch reviews that do not.
     const annotator = online.length > 0 && this.#prng.chance(0.9) ? this.#prng.pick(online) : undefined;
     const mean = this.#qualityMean(task, simSec) + (annotator?.skill ?? 0);
     const score = clamp(Math.round(this.#prng.normal(mean, 5)), 0, 100);
-    if (!annotator) return { ...base, type: 'quality_assessment', task_type: task.name, score };
+    if (!annotator) return events.qualityAssessment({ ...base, task_type: task.name, score });
     const key = `${annotator.user}|${task.name}`;
     const previous = this.#lastScore.get(key);
     this.#lastScore.set(key, score);
-    return {
+    return events.qualityAssessment({
       ...base,
-      type: 'quality_assessment',
       task_type: task.name,
       score,
       ...(previous === undefined ? {} : { previous_score: previous }),
       user: annotator.user,
-    };
+    });
   }
 
   /** A task type's quality now: its base, a slow seasonal swing, a random walk, less the scenario's penalty. */
@@ -167,23 +171,22 @@ export class EventGenerator {
     return task.baseQuality + seasonal + walk - this.#options.scenario.healthAt(simSec).qualityPenalty;
   }
 
-  #invoice(base: { id: string; time: string }): InvoiceEvent {
+  #invoice(base: Base): InvoiceEvent {
     const grade = this.#prng.weighted(INVOICE_GRADES);
     const [currency, , perEurCent] = this.#prng.weighted(CURRENCIES.map((c) => [c, c[1]] as const));
     // Billed in quarter hours, 1 to 80 hours.
     const billedHours = this.#prng.int(4, 320) / 4;
     const rate = GRADE_RATES[grade] ?? 0;
-    return {
+    return events.invoice({
       ...base,
-      type: 'invoice',
       amount_cents: Math.round(billedHours * rate * perEurCent),
       currency,
       quality_grade: grade,
       billed_hours: billedHours,
-    };
+    });
   }
 
-  #apiRequest(base: { id: string; time: string }, simSec: number): ApiRequestEvent {
+  #apiRequest(base: Base, simSec: number): ApiRequestEvent {
     const health = this.#options.scenario.healthAt(simSec);
     const spec = this.#prng.weighted(ROUTES.map((r) => [r, r.weight] as const));
     const r = this.#prng.next();
@@ -197,15 +200,14 @@ export class EventGenerator {
     if (status === 504) seconds = 5 + this.#prng.next() * 5; // the gateway gave up
     else if (this.#prng.chance(health.slowShare)) seconds = 2 + this.#prng.next() * 6;
     else seconds = this.#prng.logNormal(spec.medianSec, 0.6);
-    return {
+    return events.apiRequest({
       ...base,
-      type: 'api_request',
       route: spec.route,
       method: spec.method,
       status_code: status,
       // Millisecond resolution, as an access log reports it.
       duration_seconds: Math.max(0.001, Math.round(seconds * 1000) / 1000),
-    };
+    });
   }
 }
 

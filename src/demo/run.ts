@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventGenerator } from './generator.ts';
 import type { ProgressSink } from './progress.ts';
-import { abortableSleep, SendError, type Sender } from './sender.ts';
+import { SendError, type Sender } from './sender.ts';
 import type { Tally } from './tally.ts';
 
 export interface RunOptions {
@@ -69,7 +70,7 @@ export async function runDemo(options: RunOptions): Promise<RunResult> {
     const due = Math.min(planned, Math.floor((options.rate * (now() - start)) / 1000));
     if (due <= options.generator.generated) {
       try {
-        await abortableSleep(tickMs, options.stop);
+        await sleep(tickMs, undefined, { signal: options.stop });
       } catch {
         break;
       }

@@ -1,19 +1,17 @@
-import type { DemoEvent } from './events.ts';
+import { isRetryable, QbAgentClient, type BusinessEvent, type DeliveryError } from '../client/index.ts';
 
 export interface SenderOptions {
   /** The agent's base URL, e.g. http://127.0.0.1:9464 */
   readonly target: string;
   readonly token: string | undefined;
-  /** Attempts per batch before giving up (the first one included). */
+  /** Attempts per batch before giving up (the first one included); default 8. */
   readonly maxAttempts?: number;
-  /** Milliseconds one request may take. */
+  /** Milliseconds one request may take; default 10000. */
   readonly requestTimeoutMs?: number;
-  /** First backoff in milliseconds; doubles per attempt up to maxBackoffMs. */
+  /** First backoff ceiling in milliseconds, doubling per retry; default 250. */
   readonly baseBackoffMs?: number;
-  readonly maxBackoffMs?: number;
   /** Random source for the backoff jitter (not part of the reproducible stream). */
   readonly random?: () => number;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly fetch?: typeof fetch;
 }
 
@@ -24,7 +22,7 @@ export interface SendResult {
   readonly retries: number;
 }
 
-/** A batch the agent refused for good (4xx other than 429) or that kept failing; the run stops. */
+/** A batch the agent refused for good (a status the client does not retry) or that kept failing; the run stops. */
 export class SendError extends Error {
   readonly status: number | undefined;
   readonly code: string | undefined;
@@ -36,8 +34,8 @@ export class SendError extends Error {
   }
 }
 
-/** Statuses worth retrying: the ingest API says 429 and 503 are transient, and 500 records nothing. */
-const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+/** The demo's largest --batch-size: a demo batch always fits the client's buffer and batch. */
+const MAX_BATCH_EVENTS = 10_000;
 
 const HINTS: Readonly<Record<number, string>> = {
   401: 'the agent wants a bearer token: pass --token (or QB_DEMO_TOKEN) with one of its QB_AGENT_INGEST_TOKENS',
@@ -47,131 +45,74 @@ const HINTS: Readonly<Record<number, string>> = {
 };
 
 /**
- * Posts batches to POST /v1/events. Every event carries an id, so resending a
- * batch after a timeout or a 5xx is safe: the agent counts what it already has
- * as duplicates and records nothing twice. Retries use exponential backoff with
- * full jitter and honour Retry-After.
+ * Sends the demo's batches with the client library (src/client): its
+ * batching, its retries (the client's retry rules, exponential backoff with
+ * full jitter, Retry-After honoured) and its delivery errors. One batch at a
+ * time: send() resolves once the agent confirmed it, and throws a SendError
+ * saying what to do when it did not. Every event carries an id, so a batch
+ * resent after a timeout or a 5xx is counted once.
  */
 export class Sender {
-  readonly #url: string;
-  readonly #options: SenderOptions;
-  readonly #fetch: typeof fetch;
+  readonly #client: QbAgentClient;
+  readonly #maxAttempts: number;
+  #error: DeliveryError | undefined;
 
   constructor(options: SenderOptions) {
-    this.#url = `${options.target.replace(/\/+$/, '')}/v1/events`;
-    this.#options = options;
-    this.#fetch = options.fetch ?? fetch;
+    this.#maxAttempts = options.maxAttempts ?? 8;
+    this.#client = new QbAgentClient({
+      url: options.target,
+      ...(options.token ? { token: options.token } : {}),
+      maxBatchEvents: MAX_BATCH_EVENTS,
+      maxBufferedEvents: MAX_BATCH_EVENTS,
+      maxRetries: this.#maxAttempts - 1,
+      initialBackoffMs: options.baseBackoffMs ?? 250,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      // Batches leave when send() asks for them (flush), never on a timer.
+      flushIntervalMs: 3_600_000,
+      onError: (err) => (this.#error ??= err),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
   }
 
   get url(): string {
-    return this.#url;
+    return this.#client.endpoint;
   }
 
-  async send(events: readonly DemoEvent[], signal?: AbortSignal): Promise<SendResult> {
-    const maxAttempts = this.#options.maxAttempts ?? 8;
-    const body = JSON.stringify({ events });
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
-    let lastProblem = '';
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      let retryAfterMs: number | undefined;
-      try {
-        const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs ?? 10_000);
-        const res = await this.#fetch(this.#url, {
-          method: 'POST',
-          headers,
-          body,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
-        const text = await res.text();
-        if (res.status === 202) return { ...parseAccepted(text, events.length), retries: attempt - 1 };
-        const { code, message } = parseError(text);
-        lastProblem = `HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`;
-        if (!RETRYABLE.has(res.status)) {
-          const hint = HINTS[res.status];
-          throw new SendError(`${this.#url} answered ${lastProblem}${hint ? ` (${hint})` : ''}`, res.status, code);
-        }
-        retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      } catch (err) {
-        if (err instanceof SendError) throw err;
-        if (signal?.aborted) throw new SendError('stopped while sending');
-        lastProblem = describeFetchError(err);
-      }
-      if (attempt === maxAttempts) break;
-      await this.#backoff(attempt, retryAfterMs, signal);
-    }
-    throw new SendError(`${this.#url}: giving up after ${maxAttempts} attempts; last: ${lastProblem}`);
-  }
-
-  async #backoff(attempt: number, retryAfterMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const base = this.#options.baseBackoffMs ?? 250;
-    const cap = this.#options.maxBackoffMs ?? 8_000;
-    const random = this.#options.random ?? Math.random;
-    const jittered = random() * Math.min(cap, base * 2 ** (attempt - 1));
-    const wait = Math.max(jittered, Math.min(retryAfterMs ?? 0, 30_000));
-    const sleep = this.#options.sleep ?? abortableSleep;
+  /** Sends one batch and waits for the agent's answer; `abort` abandons it (its outcome then is unknown). */
+  async send(events: readonly BusinessEvent[], abort?: AbortSignal): Promise<SendResult> {
+    if (abort?.aborted) throw new SendError('stopped while sending');
+    const client = this.#client;
+    const before = client.stats();
+    this.#error = undefined;
+    for (const event of events) client.send(event);
+    const abandon = () => void client.close({ timeoutMs: 0 });
+    abort?.addEventListener('abort', abandon, { once: true });
     try {
-      await sleep(wait, signal);
-    } catch {
-      throw new SendError('stopped while waiting to retry');
+      await client.flush();
+    } finally {
+      abort?.removeEventListener('abort', abandon);
     }
+    const after = client.stats();
+    const sent = after.sent - before.sent;
+    if (sent !== events.length) throw this.#failure(abort);
+    const accepted = after.accepted - before.accepted;
+    const duplicates = after.duplicates - before.duplicates;
+    if (accepted + duplicates !== sent) throw new SendError(`202 with an unexpected body for ${sent} events: ${JSON.stringify({ accepted, duplicates })}`, 202);
+    return { accepted, duplicates, retries: after.retries - before.retries };
   }
-}
 
-function parseAccepted(text: string, sent: number): { accepted: number; duplicates: number } {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new SendError(`202 with a body that is not JSON: ${text.slice(0, 200)}`, 202);
+  /** Delivers nothing more; what is still buffered is abandoned. */
+  close(): Promise<void> {
+    return this.#client.close({ timeoutMs: 0 });
   }
-  const { accepted, duplicates } = (body ?? {}) as { accepted?: unknown; duplicates?: unknown };
-  if (!Number.isInteger(accepted) || !Number.isInteger(duplicates) || (accepted as number) + (duplicates as number) !== sent) {
-    throw new SendError(`202 with an unexpected body for ${sent} events: ${text.slice(0, 200)}`, 202);
+
+  #failure(abort: AbortSignal | undefined): SendError {
+    const err = this.#error;
+    if (abort?.aborted || !err) return new SendError('stopped while sending');
+    // The client's retry rules decide what was worth retrying (status 0: no answer at all).
+    if (err.status === 0 || isRetryable(err.status)) return new SendError(`${this.url}: giving up after ${this.#maxAttempts} attempts; last: ${err.message}`);
+    const hint = HINTS[err.status];
+    return new SendError(`${this.url} answered ${err.message}${hint ? ` (${hint})` : ''}`, err.status, err.code);
   }
-  return { accepted: accepted as number, duplicates: duplicates as number };
-}
-
-function parseError(text: string): { code: string | undefined; message: string | undefined } {
-  try {
-    const body = JSON.parse(text) as { error?: unknown; message?: unknown };
-    return {
-      code: typeof body.error === 'string' ? body.error : undefined,
-      message: typeof body.message === 'string' ? body.message : undefined,
-    };
-  } catch {
-    return { code: undefined, message: text.slice(0, 200) || undefined };
-  }
-}
-
-/** Retry-After as delay-seconds or an HTTP date, in milliseconds. */
-export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-function describeFetchError(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError') return 'request timed out';
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? err.message;
-  }
-  return String(err);
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,5 +1,5 @@
 import type { DemoOptions } from './args.ts';
-import type { EventType } from './events.ts';
+import type { EventType } from '../client/index.ts';
 import type { RunResult } from './run.ts';
 import type { ExpectedMetrics } from './tally.ts';
 

@@ -1,6 +1,7 @@
 import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogue.ts';
 import type { GradeThreshold } from '../config/formats.ts';
-import { EVENT_TYPES, type DemoEvent, type EventType } from './events.ts';
+import { EVENT_TYPES } from '../business/events.ts';
+import type { BusinessEvent, EventType } from '../client/index.ts';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -67,11 +68,11 @@ export class Tally {
   }
 
   /** Adds the events of one accepted batch, received at `nowMs`. */
-  add(events: readonly DemoEvent[], nowMs: number): void {
+  add(events: readonly BusinessEvent[], nowMs: number): void {
     for (const event of events) this.#addOne(event, nowMs);
   }
 
-  #addOne(event: DemoEvent, nowMs: number): void {
+  #addOne(event: BusinessEvent, nowMs: number): void {
     this.#counts[event.type]++;
     switch (event.type) {
       case 'work_session': {

@@ -1,4 +1,4 @@
-import { abortableSleep } from './sender.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Polls the agent's /readyz until it answers 200, so `docker compose up` can
@@ -21,7 +21,7 @@ export async function waitForReady(target: string, waitSec: number, signal: Abor
     }
     if (signal.aborted || Date.now() >= deadline) return problem;
     try {
-      await abortableSleep(500, signal);
+      await sleep(500, undefined, { signal });
     } catch {
       return problem;
     }

@@ -1,3 +1,5 @@
+import type { HttpMethod } from '../client/index.ts';
+
 /**
  * The simulated annotation platform behind the demo: what kinds of tasks
  * annotators do, which API routes the platform serves, how invoices are priced.
@@ -27,7 +29,7 @@ export const TASK_TYPES: readonly TaskTypeSpec[] = [
 
 export interface RouteSpec {
   readonly route: string;
-  readonly method: string;
+  readonly method: HttpMethod;
   readonly weight: number;
   /** Median response time in seconds. */
   readonly medianSec: number;

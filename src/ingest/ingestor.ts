@@ -5,9 +5,10 @@ import { EVENT_TYPES, type BusinessEvent } from '../business/events.ts';
 import type { BusinessRecorder } from '../business/recorder.ts';
 import { isEventType, validateEvent, type EventProblem } from '../business/validate.ts';
 import { ApiError } from '../errors.ts';
+import type { EventSink } from './event-sink.ts';
 
-/** The most problems one 400 answer lists. */
-export const MAX_DETAILS = 100;
+/** The most problems (invalid fields, conflicting ids) one 400 or 409 answer lists in `details`. */
+export const MAX_ANSWER_DETAILS = 100;
 
 export type EventOutcome = 'accepted' | 'duplicate' | 'rejected';
 
@@ -38,9 +39,10 @@ export interface CheckedBatch {
  * Validates, deduplicates and records one batch, atomically: either every new
  * event of the batch is recorded, or (any invalid event, any id conflict)
  * none is. Synchronous from check to record, so concurrent requests cannot
- * interleave inside a batch.
+ * interleave inside a batch. Every event is recorded through one door,
+ * #apply: live (commit) and after a restart (replay).
  */
-export class Ingestor {
+export class Ingestor implements EventSink {
   readonly #recorder: BusinessRecorder;
   readonly #dedupe: DedupeStore;
   readonly #events: Counter;
@@ -72,7 +74,7 @@ export class Ingestor {
       const found = validateEvent(raw[i], i);
       if (found.length > 0) {
         invalidEvents++;
-        for (const p of found) if (problems.length < MAX_DETAILS) problems.push(p);
+        for (const p of found) if (problems.length < MAX_ANSWER_DETAILS) problems.push(p);
       }
     }
     if (problems.length > 0) {
@@ -99,7 +101,7 @@ export class Ingestor {
       const earlier = inBatch.get(event.id);
       const verdict = earlier !== undefined ? (earlier === fp ? 'duplicate' : 'conflict') : this.#dedupe.check(event.id, fp);
       if (verdict === 'conflict') {
-        if (conflicts.length < MAX_DETAILS) {
+        if (conflicts.length < MAX_ANSWER_DETAILS) {
           conflicts.push({ index: i, id: event.id, message: 'this id was already accepted with different content' });
         }
       } else if (verdict === 'duplicate') {
@@ -117,12 +119,11 @@ export class Ingestor {
     return { accepted, duplicates, duplicatePositions };
   }
 
-  /** Records what check() accepted and remembers its ids. */
+  /** Records what check() accepted, remembers its ids and counts every outcome. */
   commit(checked: { accepted: readonly AcceptedEvent[]; duplicates: readonly BusinessEvent[] }): IngestResult {
     const accepted = new Map<string, number>();
     for (const a of checked.accepted) {
-      this.#recorder.record(a.event);
-      if (a.id !== undefined) this.#dedupe.remember(a.id, a.fingerprint!);
+      this.#apply(a.event, a.id, a.fingerprint);
       accepted.set(a.event.type, (accepted.get(a.event.type) ?? 0) + 1);
     }
     this.#countAll(accepted, 'accepted');
@@ -135,6 +136,38 @@ export class Ingestor {
   /** check() then commit(): the whole batch or nothing. */
   ingest(raw: readonly unknown[]): IngestResult {
     return this.commit(this.check(raw));
+  }
+
+  /**
+   * Applies a journaled batch again after a restart, through the same door as
+   * commit(): every event but the skipped positions (those answered
+   * "duplicate": the 202 said what it said, whatever dedupe holds now), each
+   * id remembered again. An id already remembered is skipped too: a record
+   * written, answered 503 by a failed sync, then resent, is in the journal
+   * twice. Counts nothing: qb_agent_events describes this process's traffic.
+   */
+  replay(raw: readonly unknown[], skipped: readonly number[]): void {
+    let next = 0;
+    for (let i = 0; i < raw.length; i++) {
+      if (skipped[next] === i) {
+        next++;
+        continue;
+      }
+      const event = raw[i] as BusinessEvent;
+      if (event.id === undefined) {
+        this.#apply(event, undefined, undefined);
+        continue;
+      }
+      const fp = fingerprint(event as unknown as Record<string, unknown>);
+      if (this.#dedupe.check(event.id, fp) !== 'new') continue;
+      this.#apply(event, event.id, fp);
+    }
+  }
+
+  /** Records one event and remembers its id: the only way an event reaches the recorder. */
+  #apply(event: BusinessEvent, id: string | undefined, fp: string | undefined): void {
+    this.#recorder.record(event);
+    if (id !== undefined) this.#dedupe.remember(id, fp!);
   }
 
   #countRejected(raw: readonly unknown[]): void {

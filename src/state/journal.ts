@@ -1,6 +1,7 @@
-import { closeSync, constants, fdatasync, fdatasyncSync, fsyncSync, ftruncate, ftruncateSync, openSync, readdirSync, readFileSync, truncateSync, unlinkSync, writev } from 'node:fs';
+import { closeSync, constants, fdatasync, fdatasyncSync, ftruncate, ftruncateSync, openSync, readFileSync, truncateSync, unlinkSync, writev } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.ts';
+import { numberedFiles, syncDir } from './dir-files.ts';
 import { scanFrames } from './frame.ts';
 
 const SEGMENT = /^journal-(\d{16})\.wal$/;
@@ -69,11 +70,7 @@ export function readSegments(dir: string, log: Logger): SegmentContents[] {
 }
 
 export function listSegments(dir: string): number[] {
-  return readdirSync(dir)
-    .map((name) => SEGMENT.exec(name)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
+  return numberedFiles(dir, SEGMENT);
 }
 
 /**
@@ -252,15 +249,5 @@ export class Journal {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
-  }
-}
-
-/** fsync of a directory makes file creations, renames and deletions in it durable. */
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

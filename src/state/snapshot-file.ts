@@ -1,8 +1,8 @@
-import { closeSync, fstatSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { syncDir } from './journal.ts';
+import { numberedFiles, syncDir } from './dir-files.ts';
 
 /**
  * A snapshot file is written and read as a stream of sections, never as one
@@ -40,11 +40,7 @@ export function snapshotName(seq: number): string {
 
 /** Sequence numbers of the snapshots on disk, newest first. */
 export function listSnapshots(dir: string): number[] {
-  return readdirSync(dir)
-    .map((name) => SNAPSHOT.exec(name)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .map(Number)
-    .sort((a, b) => b - a);
+  return numberedFiles(dir, SNAPSHOT).reverse();
 }
 
 /**

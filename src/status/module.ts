@@ -3,12 +3,11 @@ import type { CardinalityUsage } from '../business/cardinality.ts';
 import { CATALOGUE } from '../business/catalogue.ts';
 import { isLoopback } from '../config/load.ts';
 import type { ConfigValues } from '../config/schema.ts';
-import { createBearerCheck } from '../ingest/auth.ts';
 import type { OutcomeListener } from '../ingest/ingestor.ts';
 import type { IngestAnswer } from '../ingest/routes/events.ts';
 import type { Logger } from '../log.ts';
 import type { ExportHealthSnapshot } from '../telemetry/export-health.ts';
-import type { DurableStateProvider } from './durable-state.ts';
+import type { DurableStateStats } from '../state/stats.ts';
 import { IngestWindow } from './ingest-window.ts';
 import { buildStatusReport, type StatusReport } from './report.ts';
 import { RejectionLog } from './rejection-log.ts';
@@ -20,8 +19,8 @@ export interface StatusDeps {
   readonly log: Logger;
   readonly cardinality: () => readonly CardinalityUsage[];
   readonly exportHealth: () => ExportHealthSnapshot;
-  /** Durable state (issue 6), read on every request; undefined shows "durable state: off". */
-  readonly durableState?: () => DurableStateProvider | undefined;
+  /** Durable state's facts, read on every request; undefined shows "durable state: off". */
+  readonly durableState?: () => DurableStateStats | undefined;
   readonly now?: () => number;
 }
 
@@ -77,6 +76,6 @@ export function createStatus(deps: StatusDeps): StatusParts {
       if (answer.status >= 400) rejections.record(answer);
     },
     report,
-    routes: statusRoutes({ authorize: tokens.length > 0 ? createBearerCheck(tokens) : undefined, report }),
+    routes: statusRoutes({ credentials: { bearerTokens: tokens }, report }),
   };
 }

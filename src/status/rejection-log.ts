@@ -15,7 +15,7 @@ export interface Rejection {
   /** The catalogue code the client received, e.g. `invalid_events`. */
   readonly error: string;
   readonly message: string;
-  /** The first MAX_DETAILS problems. */
+  /** The first KEPT_DETAILS problems. */
   readonly details: readonly RejectionDetail[];
   /** How many problems the answer listed in all. */
   readonly detailsTotal: number;
@@ -36,7 +36,8 @@ export interface RejectedRequest {
 
 export const REJECTION_CAPACITY = 50;
 export const MAX_PAYLOAD_CHARS = 512;
-export const MAX_DETAILS = 5;
+/** Problems kept per rejected request for the status page (the answer itself lists up to MAX_ANSWER_DETAILS). */
+export const KEPT_DETAILS = 5;
 const MAX_MESSAGE_CHARS = 512;
 /** Bodies up to this size are parsed again to find the offending event; larger ones show their start. */
 const MAX_REPARSE_CHARS = 256 * 1024;
@@ -71,7 +72,7 @@ export class RejectionLog {
 
   record(rejected: RejectedRequest): void {
     const answer = parseAnswer(rejected.response);
-    const details = answer.details.slice(0, MAX_DETAILS);
+    const details = answer.details.slice(0, KEPT_DETAILS);
     const body = typeof rejected.body === 'string' ? rejected.body : undefined;
     const payload = body === undefined ? null : excerpt(body, details[0]?.index);
     const entry: Rejection = {

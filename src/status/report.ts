@@ -2,7 +2,7 @@ import type { CardinalityUsage } from '../business/cardinality.ts';
 import { redactConfig, redactUrl } from '../config/load.ts';
 import type { ConfigValues } from '../config/schema.ts';
 import type { ExportHealthSnapshot } from '../telemetry/export-health.ts';
-import type { DurableStateProvider } from './durable-state.ts';
+import type { DurableStateStats } from '../state/stats.ts';
 import type { IngestWindow, IngestWindowSnapshot } from './ingest-window.ts';
 import type { Rejection, RejectionLog } from './rejection-log.ts';
 
@@ -17,7 +17,8 @@ export interface StatusSources {
   /** Metrics that carry labels, listed at 0 until their first series. */
   readonly labelledMetrics: readonly string[];
   readonly exportHealth: () => ExportHealthSnapshot;
-  readonly durableState?: DurableStateProvider | undefined;
+  /** Durable state's facts; undefined shows "durable state: off". */
+  readonly durableState?: DurableStateStats | undefined;
   readonly now?: () => number;
 }
 
@@ -64,7 +65,7 @@ export function buildStatusReport(s: StatusSources): StatusReport {
   const health = s.exportHealth();
   const usage = new Map(s.cardinality().map((u) => [u.metric, u]));
   const metrics = [...new Set([...s.labelledMetrics, ...usage.keys()])].sort();
-  const state = s.durableState?.durableStateInfo();
+  const state = s.durableState;
   return {
     version: s.version,
     node: process.version,

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError } from '../errors.ts';
+import { requireCredentials, type Credentials } from '../http/auth.ts';
 import { STATUS_ASSETS } from './assets.generated.ts';
 import type { StatusReport } from './report.ts';
 
 export interface StatusRouteOptions {
-  /** Returns true when the request may read the status; undefined = open (loopback without tokens). */
-  readonly authorize: ((authorization: string | undefined) => boolean) | undefined;
+  /** The bearer tokens that open the status (ingest.tokens and status.token); none: open (loopback without tokens). */
+  readonly credentials: Credentials;
   readonly report: () => StatusReport;
 }
 
@@ -39,6 +39,11 @@ function secure(reply: FastifyReply): FastifyReply {
  * a bearer token whenever tokens are configured.
  */
 export function statusRoutes(options: StatusRouteOptions) {
+  const authenticate = requireCredentials({
+    credentials: options.credentials,
+    realm: 'qb-agent status',
+    message: 'missing or invalid bearer token: use one of ingest.tokens or status.token',
+  });
   return async function register(app: FastifyInstance): Promise<void> {
     const asset = (type: string, body: string) => async (_request: unknown, reply: FastifyReply) =>
       secure(reply).header('cache-control', 'no-cache').type(type).send(body);
@@ -47,12 +52,7 @@ export function statusRoutes(options: StatusRouteOptions) {
     app.get('/status/app.css', asset('text/css; charset=utf-8', STATUS_ASSETS.css));
 
     app.get('/api/status', {
-      onRequest: async (request, reply) => {
-        if (options.authorize && !options.authorize(request.headers.authorization)) {
-          void reply.header('www-authenticate', 'Bearer realm="qb-agent status"');
-          throw new ApiError('unauthorized', 'missing or invalid bearer token: use one of ingest.tokens or status.token');
-        }
-      },
+      ...(authenticate ? { onRequest: authenticate } : {}),
       handler: async (_request, reply) => secure(reply).header('cache-control', 'no-store').send(options.report()),
     });
   };

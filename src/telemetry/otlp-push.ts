@@ -9,7 +9,6 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { parseKeyValueList } from '../config/formats.ts';
 import type { ConfigValues } from '../config/schema.ts';
 import type { ExportHealth } from './export-health.ts';
 
@@ -55,7 +54,7 @@ export class OutcomeRecordingExporter implements PushMetricExporter {
 export function createOtlpReader(otlp: Readonly<ConfigValues['otlp']>, health: ExportHealth): PeriodicExportingMetricReader {
   const options = {
     url: otlp.endpoint,
-    headers: parseKeyValueList(otlp.headers),
+    headers: { ...otlp.headers },
     timeoutMillis: otlp.timeoutMs,
     compression: otlp.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
     temporalityPreference: AggregationTemporality.CUMULATIVE,

@@ -8,6 +8,7 @@ import {
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { escapeString, prometheusMetricName, sanitizePrometheusName } from './prometheus-name.ts';
 
 /**
  * A faster Prometheus text serializer with the interface and the exact output
@@ -48,21 +49,10 @@ const NEEDS_ESCAPE = /[\\\n"]/;
 
 export const DEFAULT_POINTS_PER_CHUNK = 2000;
 
-function escapeString(str: string): string {
-  return str.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
 function escapeAttributeValue(val: AttributeValue | undefined = ''): string {
   const str = typeof val === 'string' ? val : JSON.stringify(val);
   if (!NEEDS_ESCAPE.test(str)) return str;
   return escapeString(str).replace(/"/g, '\\"');
-}
-
-const invalidCharacterRegex = /[^a-z0-9_]/gi;
-const multipleUnderscoreRegex = /_{2,}/g;
-
-function sanitizePrometheusMetricName(name: string): string {
-  return name.replace(invalidCharacterRegex, '_').replace(multipleUnderscoreRegex, '_');
 }
 
 /** Label names repeat across every series: sanitize each distinct name once. */
@@ -72,7 +62,7 @@ const MAX_CACHED_NAMES = 10_000;
 function labelName(key: string): string {
   let sanitized = sanitizedNames.get(key);
   if (sanitized === undefined) {
-    sanitized = sanitizePrometheusMetricName(key);
+    sanitized = sanitizePrometheusName(key);
     if (sanitizedNames.size < MAX_CACHED_NAMES) sanitizedNames.set(key, sanitized);
   }
   return sanitized;
@@ -291,19 +281,11 @@ export class FastPrometheusSerializer {
   }
 
   #metricName(metric: MetricData): string | undefined {
-    let name = sanitizePrometheusMetricName(escapeString(metric.descriptor.name));
-    if (this.#prefix) name = `${this.#prefix}${name}`;
-    if (name === '') {
-      diag.error(`Normalization for metric "${metric.descriptor.name}" resulted in empty name`);
-      return undefined;
-    }
-    if (name === '_') {
-      diag.error(`Normalization for metric "${metric.descriptor.name}" resulted in an invalid name: "_"`);
-      return undefined;
-    }
-    if (name[0]! >= '0' && name[0]! <= '9') name = `_${name}`;
-    if (!name.endsWith('_total') && metric.dataPointType === DataPointType.SUM && metric.isMonotonic) name = `${name}_total`;
-    return name;
+    const { name } = metric.descriptor;
+    return prometheusMetricName(name, metric.dataPointType === DataPointType.SUM && metric.isMonotonic, {
+      ...(this.#prefix ? { prefix: this.#prefix } : {}),
+      onInvalid: (problem) => diag.error(`Normalization for metric "${name}" resulted in ${problem}`),
+    });
   }
 
   #warnMetadataConflict(current: Set<string>, kind: string, name: string, first: string, second: string, selected: string | undefined): void {

@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { parseKeyValueList } from '../config/formats.ts';
 import type { ConfigValues } from '../config/schema.ts';
 
 export interface ResourceInputs {
-  readonly config: Readonly<ConfigValues>;
+  readonly service: Readonly<ConfigValues['service']>;
   /** Whether service.name was set explicitly (file, env or flag) rather than defaulted. */
   readonly serviceNameExplicit: boolean;
   readonly version: string;
@@ -20,10 +19,10 @@ export interface ResourceInputs {
  * only when nothing set service.name explicitly, as the SDK specification orders.
  */
 export function buildResource(inputs: ResourceInputs): Resource {
-  const extra = parseKeyValueList(inputs.config.service.resourceAttributes);
+  const extra = inputs.service.resourceAttributes;
   const host = inputs.hostName ?? hostname();
   const serviceName =
-    !inputs.serviceNameExplicit && extra[ATTR_SERVICE_NAME] ? extra[ATTR_SERVICE_NAME] : inputs.config.service.name;
+    !inputs.serviceNameExplicit && extra[ATTR_SERVICE_NAME] ? extra[ATTR_SERVICE_NAME] : inputs.service.name;
   return resourceFromAttributes({
     ...extra,
     [ATTR_SERVICE_NAME]: serviceName,

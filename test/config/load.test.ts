@@ -91,8 +91,23 @@ describe('OpenTelemetry environment variables', () => {
       },
     });
     expect(values.service.name).toBe('billing-agent');
-    expect(values.service.resourceAttributes).toBe('deployment.environment.name=prod,team=billing%20ops');
-    expect(values.otlp).toMatchObject({ intervalMs: 5000, timeoutMs: 4000, headers: 'x-api-key=secret', compression: 'gzip' });
+    // Parsed once, at load (percent-decoded); shown as configuration text again by check-config and the status page.
+    expect(values.service.resourceAttributes).toEqual({ 'deployment.environment.name': 'prod', team: 'billing ops' });
+    expect(redactConfig(values).service?.resourceAttributes).toBe('deployment.environment.name=prod,team=billing%20ops');
+    expect(values.otlp).toMatchObject({ intervalMs: 5000, timeoutMs: 4000, headers: { 'x-api-key': 'secret' }, compression: 'gzip' });
+  });
+
+  it('parses grade thresholds once, at load, and shows them as configured', () => {
+    const { values } = loadConfig({ argv: ['--business.gradeThresholds', 'S:95, A:80.5,F:0'], env: {} });
+    expect(values.business.gradeThresholds).toEqual([{ grade: 'S', min: 95 }, { grade: 'A', min: 80.5 }, { grade: 'F', min: 0 }]);
+    expect(redactConfig(values).business?.gradeThresholds).toBe('S:95,A:80.5,F:0');
+    expect(loadConfig({ argv: [], env: {} }).values.business.gradeThresholds).toEqual([
+      { grade: 'A', min: 90 },
+      { grade: 'B', min: 80 },
+      { grade: 'C', min: 70 },
+      { grade: 'D', min: 0 },
+    ]);
+    expect(redactConfig(loadConfig({ argv: [], env: {} }).values).business?.gradeThresholds).toBe('A:90,B:80,C:70,D:0');
   });
 
   it('appends /v1/metrics to OTEL_EXPORTER_OTLP_ENDPOINT but not to the metrics-specific variable', () => {

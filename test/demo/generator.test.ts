@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../src/business/validate.ts';
-import type { ApiRequestEvent, DemoEvent, QualityAssessmentEvent } from '../../src/demo/events.ts';
+import type { ApiRequestEvent, BusinessEvent as DemoEvent, QualityAssessmentEvent } from '../../src/client/index.ts';
 import { EventGenerator, type GeneratorOptions } from '../../src/demo/generator.ts';
 import { createScenario } from '../../src/demo/scenario.ts';
 

@@ -13,7 +13,8 @@ function fakeAgent(answer?: (batchNo: number) => Response | undefined) {
   const seen: unknown[] = [];
   let batchNo = 0;
   const fetchStub = (async (_url: string | URL | Request, init?: RequestInit) => {
-    const { events } = JSON.parse(String(init?.body)) as { events: unknown[] };
+    // The client library's NDJSON, one event per line.
+    const events = new TextDecoder().decode(init?.body as Uint8Array).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
     const special = answer?.(batchNo++);
     if (special) return special;
     seen.push(...events);

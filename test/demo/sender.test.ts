@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DemoEvent } from '../../src/demo/events.ts';
-import { parseRetryAfter, SendError, Sender } from '../../src/demo/sender.ts';
+import type { BusinessEvent as DemoEvent } from '../../src/client/index.ts';
+import { SendError, Sender } from '../../src/demo/sender.ts';
 
 const EVENTS: DemoEvent[] = [
   { id: 'r-0', time: '2026-11-24T12:00:00Z', type: 'user_activity', user: 'u', state: 'active' },
@@ -11,13 +11,17 @@ interface Call {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: string;
+  readonly atMs: number;
 }
+
+/** The request body as text: the client sends bytes (the same bytes on every retry, gzip or not). */
+const bodyText = (body: RequestInit['body']): string => (typeof body === 'string' ? body : new TextDecoder().decode(body as Uint8Array));
 
 /** A fetch that answers from a script and records each request. */
 function scripted(answers: Array<Response | Error>) {
   const calls: Call[] = [];
   const fetchStub = (async (url: string | URL | Request, init?: RequestInit) => {
-    calls.push({ url: String(url), headers: init?.headers as Record<string, string>, body: String(init?.body) });
+    calls.push({ url: String(url), headers: init?.headers as Record<string, string>, body: bodyText(init?.body), atMs: performance.now() });
     const next = answers.shift();
     if (!next) throw new Error('no more scripted answers');
     if (next instanceof Error) throw next;
@@ -29,51 +33,49 @@ function scripted(answers: Array<Response | Error>) {
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
-function sender(answers: Array<Response | Error>, token?: string) {
+function sender(answers: Array<Response | Error>, token?: string, maxAttempts = 5) {
   const { calls, fetchStub } = scripted(answers);
-  const sleeps: number[] = [];
-  const s = new Sender({
-    target: 'http://agent:9464/',
-    token,
-    fetch: fetchStub,
-    random: () => 0.5,
-    maxAttempts: 4,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-  });
-  return { s, calls, sleeps };
+  const s = new Sender({ target: 'http://agent:9464/', token, fetch: fetchStub, random: () => 0.5, maxAttempts });
+  /** Milliseconds between consecutive requests: the waits before each retry. */
+  const gaps = () => calls.slice(1).map((c, i) => c.atMs - calls[i]!.atMs);
+  return { s, calls, gaps };
 }
 
+/** The batch as the client library sends it: NDJSON, one event per line. */
+const ndjson = (events: readonly unknown[]) => `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
+
 describe('Sender', () => {
-  it('posts the batch as JSON with the bearer token to /v1/events', async () => {
+  it('posts the batch with the client library, NDJSON with the bearer token, to /v1/events', async () => {
     const { s, calls } = sender([json(202, { accepted: 2, duplicates: 0 })], 'sekret');
     expect(await s.send(EVENTS)).toEqual({ accepted: 2, duplicates: 0, retries: 0 });
-    expect(calls).toEqual([
+    expect(calls.map(({ atMs: _at, ...c }) => c)).toEqual([
       {
         url: 'http://agent:9464/v1/events',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sekret' },
-        body: JSON.stringify({ events: EVENTS }),
+        headers: { 'content-type': 'application/x-ndjson', authorization: 'Bearer sekret' },
+        body: ndjson(EVENTS),
       },
     ]);
   });
 
-  it('retries 429, 503 and network errors with the same body, honouring Retry-After', async () => {
+  it('retries what the client retries (429, 408, 503, network errors) with the same body, honouring Retry-After', async () => {
     const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    const { s, calls, sleeps } = sender([
-      json(429, { error: 'overloaded', message: 'busy' }, { 'retry-after': '3' }),
+    const { s, calls, gaps } = sender([
+      json(429, { error: 'overloaded', message: 'busy' }, { 'retry-after': '1' }),
+      json(408, {}),
       json(503, { error: 'not_ready', message: 'starting' }),
       refused,
       json(202, { accepted: 1, duplicates: 1 }),
     ]);
-    expect(await s.send(EVENTS)).toEqual({ accepted: 1, duplicates: 1, retries: 3 });
+    expect(await s.send(EVENTS)).toEqual({ accepted: 1, duplicates: 1, retries: 4 });
     expect(new Set(calls.map((c) => c.body)).size).toBe(1);
-    // Full jitter at random() = 0.5: half of 250, 500, 1000 ms; Retry-After 3 s wins the first.
-    expect(sleeps).toEqual([3000, 250, 500]);
+    // Retry-After 1 s, then full jitter at random() = 0.5 of 250 × 2^attempt ms: 250, 500, 1000 (timers never fire early, give or take a millisecond).
+    const [afterRetryAfter, ...backoffs] = gaps();
+    expect(afterRetryAfter).toBeGreaterThanOrEqual(995);
+    expect(backoffs.map((g, i) => g >= [250, 500, 1000][i]! - 5)).toEqual([true, true, true]);
   });
 
   it('gives up after maxAttempts naming the last problem', async () => {
-    const { s, calls } = sender([json(503, {}), json(503, {}), json(503, {}), json(500, { error: 'internal', message: 'boom' })]);
+    const { s, calls } = sender([json(503, {}), json(503, {}), json(503, {}), json(500, { error: 'internal', message: 'boom' })], undefined, 4);
     await expect(s.send(EVENTS)).rejects.toThrow('http://agent:9464/v1/events: giving up after 4 attempts; last: HTTP 500 internal: boom');
     expect(calls).toHaveLength(4);
   });
@@ -92,14 +94,5 @@ describe('Sender', () => {
   it('rejects a 202 whose counts do not add up to the batch', async () => {
     const { s } = sender([json(202, { accepted: 1, duplicates: 0 })]);
     await expect(s.send(EVENTS)).rejects.toThrow('202 with an unexpected body for 2 events: {"accepted":1,"duplicates":0}');
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    expect(parseRetryAfter('7')).toBe(7000);
-    expect(parseRetryAfter('Tue, 24 Nov 2026 12:00:05 GMT', Date.UTC(2026, 10, 24, 12, 0, 0))).toBe(5000);
-    expect(parseRetryAfter(null)).toBeUndefined();
-    expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });

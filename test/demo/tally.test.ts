@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGradeThresholds } from '../../src/config/formats.ts';
-import type { DemoEvent } from '../../src/demo/events.ts';
+import type { BusinessEvent as DemoEvent } from '../../src/client/index.ts';
 import { Tally } from '../../src/demo/tally.ts';
 
 const T = '2026-11-24T12:00:00Z';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, prometheusName } from '../../src/business/catalogue.ts';
 import type { DemoSummary } from '../../src/demo/summary.ts';
-import { EVENT_TYPES } from '../../src/demo/events.ts';
+import { EVENT_TYPES } from '../../src/business/events.ts';
 import { runCli, spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { parseExposition, type Sample } from '../support/prom-text.ts';
 

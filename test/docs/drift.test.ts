@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generatedDocs } from '../../src/docs/generate.ts';
+import { generatedDocs } from '../../scripts/docs/generate.ts';
 import { ERRORS } from '../../src/errors.ts';
 import { ROOT } from '../support/tools.ts';
 

@@ -267,8 +267,8 @@ describe('the status page\'s record of an answer', () => {
       log: createLogger('silent'),
       routes: [
         eventsRoute({
-          ingestor: { ingest: (raw) => ({ accepted: raw.length, duplicates: 0 }) },
-          authorize: undefined,
+          sink: { ingest: (raw) => ({ accepted: raw.length, duplicates: 0 }) },
+          credentials: { bearerTokens: [] },
           maxBodyBytes: 1024,
           maxEventsPerBatch: 10,
           requests: { add: () => undefined } as unknown as Counter,

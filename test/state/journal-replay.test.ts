@@ -32,7 +32,7 @@ const REQUESTS: Array<{ events: unknown[]; raw?: string; contentType?: string; a
 
 function agentOn(dir: string, maxIds = 1_000_000): TestAgent {
   const t = createTestAgent(['--state.dir', dir, '--ingest.dedupeWindowSec', '86400', '--ingest.dedupeMaxIds', String(maxIds)]);
-  t.agent.state!.restore();
+  t.agent.restoreState();
   return t;
 }
 

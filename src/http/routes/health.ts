@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { DurableStateStats } from '../../state/stats.ts';
 import type { Readiness } from '../readiness.ts';
 
 /**
@@ -13,5 +14,21 @@ export function healthRoutes(readiness: Readiness, detail?: () => Record<string,
       const phase = readiness.phase;
       return reply.code(phase === 'ready' ? 200 : 503).send({ status: phase, ...detail?.() });
     });
+  };
+}
+
+/** The durable state's part of /readyz (docs/reliability.md, Observability). */
+export function durableStateReadiness(s: DurableStateStats): Record<string, unknown> {
+  return {
+    dir: s.dir,
+    journalBytes: s.journalBytes,
+    journalSegments: s.journalSegments,
+    lastSnapshotMs: s.lastSnapshotMs,
+    restoreMs: Math.round(s.restoreMs * 10) / 10,
+    restoredSnapshotSeq: s.restoredSnapshotSeq,
+    replayedRecords: s.replayedRecords,
+    writeFailures: s.writeFailures,
+    snapshotFailures: s.snapshotFailures,
+    writable: s.writable,
   };
 }

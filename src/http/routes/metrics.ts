@@ -1,25 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../../errors.ts';
 import type { PrometheusPull } from '../../telemetry/prometheus-pull.ts';
+import { requireCredentials, type Credentials } from '../auth.ts';
 
-export interface MetricsRouteAuth {
-  readonly check: (authorization: string | undefined) => boolean;
-  /** WWW-Authenticate value sent with a 401. */
-  readonly challenge: string;
-}
-
-/** GET /metrics: the Prometheus text exposition of everything the agent records (gzipped when the scraper accepts it); optionally behind bearer or basic auth. */
-export function metricsRoute(prometheus: PrometheusPull, auth?: MetricsRouteAuth) {
+/**
+ * GET /metrics: the Prometheus text exposition of everything the agent
+ * records (gzipped when the scraper accepts it); behind bearer or basic auth
+ * when `credentials` has any.
+ */
+export function metricsRoute(prometheus: PrometheusPull, credentials: Credentials) {
+  const authenticate = requireCredentials({ credentials, realm: 'qb-agent', message: '/metrics needs credentials (bearer token or basic auth)' });
   return async function register(app: FastifyInstance): Promise<void> {
-    app.get('/metrics', async (request, reply) => {
-      if (auth && !auth.check(request.headers.authorization)) {
-        const err = new ApiError('unauthorized', '/metrics needs credentials (bearer token or basic auth)');
-        return reply.code(err.status).header('www-authenticate', auth.challenge).send(err.toBody());
-      }
-      const scrape = await prometheus.scrape({ acceptEncoding: request.headers['accept-encoding'] });
-      reply.code(scrape.status).header('content-type', scrape.contentType).header('vary', 'Accept-Encoding');
-      if (scrape.contentEncoding) reply.header('content-encoding', scrape.contentEncoding);
-      return reply.send(scrape.body);
+    app.get('/metrics', {
+      ...(authenticate ? { onRequest: authenticate } : {}),
+      handler: async (request, reply) => {
+        const scrape = await prometheus.scrape({ acceptEncoding: request.headers['accept-encoding'] });
+        reply.code(scrape.status).header('content-type', scrape.contentType).header('vary', 'Accept-Encoding');
+        if (scrape.contentEncoding) reply.header('content-encoding', scrape.contentEncoding);
+        return reply.send(scrape.body);
+      },
     });
   };
 }

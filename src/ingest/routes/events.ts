@@ -2,26 +2,17 @@ import type { Counter } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../errors.ts';
 import { decodeContentEncoding } from '../../http/content-encoding.ts';
+import { requireCredentials, type Credentials } from '../../http/auth.ts';
+import type { EventSink } from '../event-sink.ts';
 import { parseEventsBody, type BodyFormat } from '../parse-body.ts';
-import type { IngestResult } from '../ingestor.ts';
-
-/** The request body the events were parsed from: the durable layer journals it as it is, instead of serializing the events again. */
-export interface BatchSource {
-  readonly body: string;
-  readonly format: BodyFormat;
-}
-
-/** The Ingestor itself, or the durable layer in front of it (src/state/durable-ingest.ts). */
-export interface EventSink {
-  ingest(raw: readonly unknown[], source: BatchSource): IngestResult | Promise<IngestResult>;
-}
 
 export interface EventsRouteOptions {
-  readonly ingestor: EventSink;
+  /** The Ingestor, or the durable sink in front of it. */
+  readonly sink: EventSink;
   /** Most requests handled at once; beyond it 429 with Retry-After. Unbounded when undefined. */
   readonly maxInFlight?: number;
-  /** Returns true when the request may ingest; undefined = no authentication. */
-  readonly authorize: ((authorization: string | undefined) => boolean) | undefined;
+  /** The bearer tokens ingest accepts (ingest.tokens); none: no authentication. */
+  readonly credentials: Credentials;
   readonly maxBodyBytes: number;
   readonly maxEventsPerBatch: number;
   readonly requests: Counter;
@@ -48,6 +39,7 @@ const MEDIA_TYPES: Record<string, BodyFormat> = {
  * arrives as text so parse errors can say where.
  */
 export function eventsRoute(options: EventsRouteOptions) {
+  const authenticate = requireCredentials({ credentials: options.credentials, realm: 'qb-agent', message: 'missing or invalid bearer token' });
   return async function register(app: FastifyInstance): Promise<void> {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(Object.keys(MEDIA_TYPES), { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_req, body, done) => {
@@ -79,9 +71,7 @@ export function eventsRoute(options: EventsRouteOptions) {
       bodyLimit: options.maxBodyBytes,
       preParsing: decodeContentEncoding({ maxBytes: options.maxBodyBytes }),
       onRequest: async (request, reply) => {
-        if (options.authorize && !options.authorize(request.headers.authorization)) {
-          throw new ApiError('unauthorized', 'missing or invalid bearer token');
-        }
+        if (authenticate) await authenticate(request, reply);
         if (options.maxInFlight !== undefined && inFlight.size >= options.maxInFlight) {
           reply.header('retry-after', '1');
           throw new ApiError('overloaded', `${inFlight.size} ingest requests are in flight (ingest.maxInFlight); retry after 1 second`);
@@ -102,7 +92,7 @@ export function eventsRoute(options: EventsRouteOptions) {
         if (events.length > options.maxEventsPerBatch) {
           throw new ApiError('too_many_events', `the batch holds ${events.length} events; the limit is ${options.maxEventsPerBatch}`);
         }
-        const result = await options.ingestor.ingest(events, { body, format });
+        const result = await options.sink.ingest(events, { body, format });
         return reply.code(202).send(result);
       },
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_RECORD_KIND, batchRecordSeq, decodeBatchRecord, encodeBatchRecord, type BatchRecord } from '../../src/state/batch-record.ts';
+import { BATCH_RECORD_KIND, batchRecordSeq, decodeBatchRecord, encodeBatchRecord, type BatchRecord } from '../../src/ingest/batch-record.ts';
 import { FRAME_HEADER_BYTES, scanFrames } from '../../src/state/frame.ts';
 
 const RECORDS: Array<[name: string, record: BatchRecord]> = [

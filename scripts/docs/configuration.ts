@@ -1,10 +1,4 @@
-import { listSettings, type SettingEntry } from '../config/schema.ts';
-
-function shownDefault(value: unknown): string {
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(',');
-  if (value === '') return '(empty)';
-  return String(value);
-}
+import { listSettings, shownDefault, type SettingEntry } from '../../src/config/schema.ts';
 
 function formatOf(s: SettingEntry): string {
   if (s.format === String) return 'string';

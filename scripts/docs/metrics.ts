@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
-import { Agent } from '../agent.ts';
-import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogue.ts';
-import { loadConfig } from '../config/load.ts';
-import { createLogger } from '../log.ts';
+import { Agent } from '../../src/agent.ts';
+import { CATALOGUE, prometheusName, type MetricSpec } from '../../src/business/catalogue.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/log.ts';
+import { prometheusMetricName, sanitizePrometheusName } from '../../src/telemetry/prometheus-name.ts';
 
 /** One event of every type, so every instrument has data points whose labels can be listed. */
 const SAMPLE_EVENTS = [
@@ -18,9 +19,7 @@ const SAMPLE_EVENTS = [
 ];
 
 function promName(metric: MetricData): string {
-  const base = metric.descriptor.name.replace(/[^a-zA-Z0-9_]/g, '_');
-  const monotonicSum = metric.dataPointType === DataPointType.SUM && metric.isMonotonic;
-  return monotonicSum && !base.endsWith('_total') ? `${base}_total` : base;
+  return prometheusMetricName(metric.descriptor.name, metric.dataPointType === DataPointType.SUM && metric.isMonotonic)!;
 }
 
 function promType(metric: MetricData): string {
@@ -31,7 +30,7 @@ function promType(metric: MetricData): string {
 
 function labelsOf(metric: MetricData): string[] {
   const keys = new Set<string>();
-  for (const p of metric.dataPoints) for (const k of Object.keys(p.attributes)) keys.add(k.replace(/\./g, '_'));
+  for (const p of metric.dataPoints) for (const k of Object.keys(p.attributes)) keys.add(sanitizePrometheusName(k));
   return [...keys];
 }
 

@@ -1,5 +1,5 @@
-import type { BodyFormat } from '../ingest/parse-body.ts';
-import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES, sealFrame } from './frame.ts';
+import type { BodyFormat } from './parse-body.ts';
+import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES, sealFrame } from '../state/frame.ts';
 
 /**
  * One journal record: an accepted request body exactly as the agent parsed it,

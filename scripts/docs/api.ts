@@ -1,7 +1,8 @@
-import { EVENT_SCHEMAS, EVENT_TYPES } from '../business/events.ts';
-import { ERRORS } from '../errors.ts';
-import { ACCEPTED_ENCODINGS } from '../http/content-encoding.ts';
-import { MAX_EVENT_DEPTH } from '../ingest/parse-body.ts';
+import { EVENT_SCHEMAS, EVENT_TYPES } from '../../src/business/events.ts';
+import { ERRORS } from '../../src/errors.ts';
+import { ACCEPTED_ENCODINGS } from '../../src/http/content-encoding.ts';
+import { MAX_ANSWER_DETAILS } from '../../src/ingest/ingestor.ts';
+import { MAX_EVENT_DEPTH } from '../../src/ingest/parse-body.ts';
 
 interface JsonSchema {
   type?: string;
@@ -49,9 +50,9 @@ export function apiMarkdown(): string {
     '',
     '- **Body**: `Content-Type: application/json` with `{"events": [ ... ]}`, or `application/x-ndjson` with one event object per line (blank lines ignored). Any other type: 415.',
     `- **Compression**: \`Content-Encoding: gzip\` (or \`x-gzip\`, its old name) is decompressed as it arrives; \`identity\` or no header means uncompressed. \`ingest.maxBodyBytes\` applies to the compressed and to the decompressed size (413 \`body_too_large\`; decompression stops at the limit, so a zip bomb costs no more than an honest body). Not valid gzip: 400 \`malformed_body\`. Any other encoding (\`deflate\`, \`br\`, \`zstd\`, several codings): 415 \`unsupported_encoding\` with \`Accept-Encoding: ${ACCEPTED_ENCODINGS}\`. gzip alone: every HTTP client can send it, OTLP/HTTP receivers take it, and one decoder is less to defend. The client library compresses large batches by itself ([client.md](client.md)).`,
-    '- **Auth**: when `ingest.tokens` is set, send `Authorization: Bearer <token>`; otherwise 401. Without tokens the agent only listens on loopback (or with `ingest.allowAnonymous=true`).',
+    '- **Auth**: when `ingest.tokens` is set, send `Authorization: Bearer <token>`; otherwise 401 `unauthorized` with `WWW-Authenticate: Bearer realm="qb-agent"` (every 401 of the agent, on `/metrics` and `/api/status` too, is this catalogue body with a challenge). Without tokens the agent only listens on loopback (or with `ingest.allowAnonymous=true`).',
     `- **Limits**: \`ingest.maxBodyBytes\` (default 1 MiB) and \`ingest.maxEventsPerBatch\` (default 10000): 413. Events are flat objects: one nesting arrays or objects more than ${MAX_EVENT_DEPTH} levels deep (the event being level 1) is a 400 \`malformed_body\`; less nesting is an \`invalid_events\` problem of its field.`,
-    '- **Atomic batches**: if any event is invalid, nothing is recorded: 400 `invalid_events` with up to 100 `details` `{index, path, message}`.',
+    `- **Atomic batches**: if any event is invalid, nothing is recorded: 400 \`invalid_events\` with up to ${MAX_ANSWER_DETAILS} \`details\` \`{index, path, message}\`.`,
     '- **Idempotency**: give every event an `id`. An id accepted within `ingest.dedupeWindowSec` (default 24 h) is a duplicate and is not counted again, so retrying a batch after a timeout is always safe. The same id with different content is a 409 `id_conflict` (nothing recorded).',
     '- **Success**: 202 `{"accepted": A, "duplicates": D}`. Metrics are recorded at receipt; `time` is informational.',
     '',

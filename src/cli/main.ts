@@ -1,9 +1,9 @@
-import { Agent } from './agent.ts';
-import { helpText } from './cli/help.ts';
-import { ConfigError, loadConfig, redactConfig, type LoadedConfig } from './config/load.ts';
-import { demoCommand, processStopRequests } from './demo/cli.ts';
-import { createLogger } from './log.ts';
-import { readPackageVersion } from './version.ts';
+import { Agent } from '../agent.ts';
+import { helpText } from './help.ts';
+import { ConfigError, loadConfig, redactConfig, type LoadedConfig } from '../config/load.ts';
+import { demoCommand, processStopRequests } from '../demo/cli.ts';
+import { createLogger } from '../log.ts';
+import { readPackageVersion } from '../version.ts';
 
 const EXIT_CONFIG = 2;
 

@@ -1,6 +1,6 @@
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import { DataPointType, MetricReader, type Histogram as HistogramValue } from '@opentelemetry/sdk-metrics';
-import { CATALOGUE, type MetricSpec } from '../business/catalogue.ts';
+import { CATALOGUE, type MetricSpec } from './catalogue.ts';
 
 /** One counter series: attributes and cumulative sum. */
 export interface CounterPoint {

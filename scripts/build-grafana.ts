@@ -1,13 +1,13 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderAll } from './outputs.ts';
+import { renderAll } from '../src/grafana/outputs.ts';
 
 /**
  * `npm run grafana:build`: writes the dashboards, Grafana provisioning and the
  * Prometheus rule file from src/grafana/, and removes dashboards no longer built.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const files = renderAll();
 
 const dashboards = join(root, 'grafana', 'dashboards');
