@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches the Debian tools the test suite runs for real (Prometheus + promtool,
-# Alertmanager, Pushgateway, node_exporter from bookworm; VictoriaMetrics from trixie)
+# Alertmanager, Pushgateway, node_exporter from bookworm; VictoriaMetrics from trixie;
+# Prometheus 3.5 LTS from sid as prometheus-sid)
 # into .cache/tools without touching the system's apt configuration or installing
 # anything system-wide. Idempotent: tools already unpacked are left alone.
 #
@@ -24,6 +25,11 @@ declare -A BINARY=(
   [prometheus-pushgateway]=usr/bin/prometheus-pushgateway
   [prometheus-node-exporter]=usr/bin/prometheus-node-exporter
   [victoria-metrics]=usr/bin/victoria-metrics
+  [prometheus-sid]=usr/bin/prometheus
+)
+# Debian package of a tool whose name is not the package's (the same package from another suite).
+declare -A PACKAGE=(
+  [prometheus-sid]=prometheus
 )
 # Which private apt setup each package comes from.
 declare -A SUITE=(
@@ -32,6 +38,7 @@ declare -A SUITE=(
   [prometheus-pushgateway]=bookworm
   [prometheus-node-exporter]=bookworm
   [victoria-metrics]=trixie
+  [prometheus-sid]=sid
 )
 
 mirror_uri() {
@@ -70,13 +77,13 @@ fetch_pkg() {
   apt_update_once "$suite"
   local work; work="$(mktemp -d)"
   # shellcheck disable=SC2046
-  if ! (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg"); then
+  if ! (cd "$work" && apt-get $(apt_opts "$suite") -qq download "${PACKAGE[$pkg]:-$pkg}"); then
     # The private package lists are kept between runs; after a Debian point release the
     # version they name is gone from the mirror. Refresh them once and retry.
     rm -f "$ROOT/.cache/apt/$suite/.updated"
     apt_update_once "$suite"
     # shellcheck disable=SC2046
-    (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg")
+    (cd "$work" && apt-get $(apt_opts "$suite") -qq download "${PACKAGE[$pkg]:-$pkg}")
   fi
   rm -rf "$dest" && mkdir -p "$dest"
   dpkg -x "$work"/*.deb "$dest"

@@ -8,6 +8,8 @@ const TOOLS = {
   promtool: 'prometheus/usr/bin/promtool',
   prometheus: 'prometheus/usr/bin/prometheus',
   'victoria-metrics': 'victoria-metrics/usr/bin/victoria-metrics',
+  /** Prometheus 3.5 LTS (Debian sid), what the Collector path is tested with. */
+  'prometheus-3.5': 'prometheus-sid/usr/bin/prometheus',
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
