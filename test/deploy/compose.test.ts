@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { SCHEMA } from '../../src/config/schema.ts';
 import { parseDemoArgs } from '../../src/demo/args.ts';
 import { runCli } from '../support/agent-process.ts';
+import { shippedConfigWithDefaults } from '../support/collector.ts';
 import { ROOT } from '../support/tools.ts';
 import { instructions, keyValues, parseDockerfile } from './support/dockerfile.ts';
 import { interpolateDeep, parseEnvFile, parseMount, parsePort, variablesIn, type Mount } from './support/compose.ts';
@@ -19,7 +20,7 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const composeText = read('docker-compose.yml');
 /** The compose file as `docker compose` sees it with QB_STACK_MODE=mode and nothing else set. */
 const composeFor = (mode: Mode, env: Record<string, string> = {}): Yaml => interpolateDeep(parseYaml(composeText), { QB_STACK_MODE: mode, ...env });
-const collector: Yaml = parseYaml(read('otel-collector/config.yaml'));
+const collector: Yaml = parseYaml(shippedConfigWithDefaults());
 const promPull: Yaml = parseYaml(read('prometheus/prometheus.yml'));
 const promPush: Yaml = parseYaml(read('deploy/compose/prometheus-push.yml'));
 const AGENT_PORT = SCHEMA.http.port.default;
