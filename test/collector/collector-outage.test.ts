@@ -5,8 +5,8 @@ import { startCollector, type Collector } from '../support/collector.ts';
 import { makeBatches, readTotals, totalsOf } from '../support/crash-harness.ts';
 import { startEventStream } from '../support/event-stream.ts';
 import { missingGoTool } from '../support/go-tools.ts';
-import { parseExposition, select } from '../support/prom-text.ts';
 import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
+import { pushHealth, type PushHealth } from '../support/push-health.ts';
 import { awaitStoredTotals, storedTotals } from '../support/stored-totals.ts';
 import { missingTool, toolPath } from '../support/tools.ts';
 import { eventually } from '../support/workload.ts';
@@ -40,20 +40,6 @@ afterAll(async () => {
 function rssBytes(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) * 1024;
-}
-
-interface PushHealth {
-  readonly failures: number;
-  readonly successes: number;
-  readonly status: { consecutiveFailures: number; failures: number; successes: number; lastError: string | null };
-}
-
-/** The agent's push health as an operator sees it: its export self-metrics and the status page. */
-async function pushHealth(url: string): Promise<PushHealth> {
-  const samples = parseExposition(await (await fetch(`${url}/metrics`)).text());
-  const count = (outcome: string) => select(samples, 'qb_agent_otlp_exports_total', { outcome }).reduce((n, s) => n + s.value, 0);
-  const status = ((await (await fetch(`${url}/api/status`)).json()) as { push: PushHealth['status'] }).push;
-  return { failures: count('failure'), successes: count('success'), status };
 }
 
 describe.skipIf(skip)('the Collector restarted, then down for two minutes, while events keep arriving', () => {

@@ -6,8 +6,8 @@ import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { startCollector, type Collector } from '../support/collector.ts';
 import { makeBatches, postBatch, totalsOf } from '../support/crash-harness.ts';
 import { missingGoTool } from '../support/go-tools.ts';
-import { parseExposition, select } from '../support/prom-text.ts';
 import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
+import { pushHealth } from '../support/push-health.ts';
 import { awaitStoredTotals } from '../support/stored-totals.ts';
 import { missingTool, toolPath } from '../support/tools.ts';
 import { eventually } from '../support/workload.ts';
@@ -34,11 +34,6 @@ afterAll(async () => {
   rmSync(walDir, { recursive: true, force: true });
 });
 
-async function successfulPushes(url: string): Promise<number> {
-  const samples = parseExposition(await (await fetch(`${url}/metrics`)).text());
-  return select(samples, 'qb_agent_otlp_exports_total', { outcome: 'success' }).reduce((n, s) => n + s.value, 0);
-}
-
 describe.skipIf(skip)('the Collector\'s persistent queue (remote write with a write-ahead log)', () => {
   it('a Collector restart while Prometheus is unreachable loses nothing', async () => {
     prom = await startPrometheus({ binary: toolPath('prometheus')!, receivers: ['remote-write'] });
@@ -52,9 +47,9 @@ describe.skipIf(skip)('the Collector\'s persistent queue (remote write with a wr
     // The store goes away; the second half reaches the Collector (two pushes that began after it succeed).
     await prom.stop();
     for (const b of second) expect((await postBatch(agent.url, b)).status).toBe(202);
-    const pushed = await successfulPushes(agent.url);
+    const pushed = (await pushHealth(agent.url)).successes;
     const url = agent.url;
-    await eventually(async () => ((await successfulPushes(url)) >= pushed + 2 ? true : undefined), 30_000, 'two pushes accepted by the Collector');
+    await eventually(async () => ((await pushHealth(url)).successes >= pushed + 2 ? true : undefined), 30_000, 'two pushes accepted by the Collector');
     // The agent leaves (its last push goes to the Collector too): only the Collector has the second half now.
     expect(await agent.stop()).toBe(0);
     agent = undefined;
