@@ -35,6 +35,8 @@ export interface PrometheusOptions {
   readonly config?: string;
   readonly targets?: Readonly<Record<string, string>>;
   readonly receivers?: ReadonlyArray<'remote-write' | 'otlp'>;
+  /** The config's `otlp:` block (how the OTLP receiver turns resource attributes into labels). */
+  readonly otlp?: Readonly<Record<string, unknown>>;
 }
 
 interface ScrapeConfig {
@@ -44,7 +46,7 @@ interface ScrapeConfig {
 
 /** The committed config with test addresses and 1 s scrapes. */
 function configFor(options: PrometheusOptions, selfAddress: string): string {
-  if (!options.config) return stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [] });
+  if (!options.config) return stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [], ...(options.otlp ? { otlp: options.otlp } : {}) });
   const config = parse(readFileSync(join(ROOT, options.config), 'utf8')) as { global: Record<string, unknown>; rule_files?: string[]; scrape_configs: ScrapeConfig[] };
   config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
   delete config.rule_files;

@@ -12,7 +12,7 @@ const NUMERIC_LABELS = new Set(['le', 'quantile']);
 export function identity(name: string, labels: Readonly<Record<string, string>>, drop: ReadonlySet<string>): string {
   const kept = Object.entries(labels)
     .filter(([k]) => k !== '__name__' && !drop.has(k))
-    .map(([k, v]) => [k, NUMERIC_LABELS.has(k) ? String(Number(v)) : v] as const)
+    .map(([k, v]) => [k, NUMERIC_LABELS.has(k) && v !== '+Inf' ? String(Number(v)) : v] as const)
     .sort(([a], [b]) => a.localeCompare(b));
   return `${name}{${kept.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
 }
