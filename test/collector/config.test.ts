@@ -74,3 +74,16 @@ describe.skipIf(skip)('the Collector build', () => {
     expect(read('otel-collector/config.yaml')).toContain(`otelcol-contrib ${contrib}`);
   });
 });
+
+describe('the shipped config\'s environment variables', () => {
+  it('are each documented in docs/deployment.md with their default', () => {
+    const variables = [...read('otel-collector/config.yaml').matchAll(/\$\{env:([A-Z0-9_]+):-([^}]*)\}/g)].map((m) => [m[1]!, m[2]!] as const);
+    expect(variables.length).toBeGreaterThanOrEqual(10);
+    const section = read('docs/deployment.md').split('## The Collector')[1]!.split('\n## ')[0]!;
+    for (const [name, fallback] of variables) {
+      const row = section.split('\n').find((line) => line.startsWith('|') && line.includes(`\`${name}\``));
+      expect(row, name).toBeDefined();
+      expect(row, name).toContain(`\`${fallback}\``);
+    }
+  });
+});
