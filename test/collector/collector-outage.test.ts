@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
-import { startCollector, type Collector } from '../support/collector.ts';
+import { describe, expect, it } from 'vitest';
+import { spawnAgent } from '../support/agent-process.ts';
 import { makeBatches, readTotals, totalsOf } from '../support/crash-harness.ts';
 import { startEventStream } from '../support/event-stream.ts';
 import { missingGoTool } from '../support/go-tools.ts';
-import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
 import { pushHealth, type PushHealth } from '../support/push-health.ts';
 import { awaitStoredTotals, storedTotals } from '../support/stored-totals.ts';
-import { missingTool, toolPath } from '../support/tools.ts';
+import { missingTool } from '../support/tools.ts';
 import { eventually } from '../support/workload.ts';
+import { pushArgs, startScrapedCollector, usePathParts } from './support/path.ts';
 
 /**
  * The Collector restarted mid-stream, then down for two real minutes while events
@@ -28,14 +27,7 @@ const OUTAGE_MS = Number(process.env.QB_TEST_COLLECTOR_OUTAGE_MS ?? 120_000);
 /** RSS the agent may gain while the Collector is down (events and dedupe ids included). */
 const RSS_GROWTH_BOUND = 40 * 1024 * 1024;
 
-let collector: Collector | undefined;
-let prom: Prometheus | undefined;
-let agent: AgentProcess | undefined;
-afterAll(async () => {
-  await agent?.stop('SIGKILL');
-  await prom?.destroy();
-  await collector?.stop();
-});
+const parts = usePathParts();
 
 function rssBytes(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -44,20 +36,19 @@ function rssBytes(pid: number): number {
 
 describe.skipIf(skip)('the Collector restarted, then down for two minutes, while events keep arriving', () => {
   it('loses nothing and doubles nothing downstream; the agent stays bounded and says it is failing', async () => {
-    collector = await startCollector();
-    prom = await startPrometheus({ binary: toolPath('prometheus')!, config: 'deploy/compose/prometheus-push.yml', targets: { 'otel-collector:8889': collector.exporterAddress } });
-    agent = await spawnAgent({
-      args: ['--otlp.endpoint', collector.otlpUrl, '--otlp.compression', 'gzip', '--otlp.intervalMs', '1000', '--otlp.timeoutMs', '1000', '--host.enabled', 'false'],
-    });
+    const started = await startScrapedCollector(parts);
+    const prom = started.prom;
+    let collector = started.collector;
+    const agent = (parts.agent = await spawnAgent({ args: [...pushArgs(collector.otlpUrl), '--host.enabled', 'false'] }));
     const url = agent.url;
     // 60 events a second for as long as the test runs.
     const stream = startEventStream(() => url, makeBatches('outage', 100_000, 6), 100);
-    const query = (q: string) => prom!.query(q);
+    const query = (q: string) => prom.query(q);
     await eventually(async () => ((await storedTotals(query))[1]! > 0 ? true : undefined), 30_000, 'the first events in Prometheus');
 
     // A restart mid-stream (an upgrade): the Collector's exporter starts empty and is refilled by the next push.
     await collector.stop();
-    collector = await collector.restart();
+    collector = parts.collector = await collector.restart();
     const afterRestart = totalsOf(stream.acked);
     await eventually(async () => ((await storedTotals(query))[1]! >= afterRestart[1]! ? true : undefined), 30_000, 'the stream in Prometheus after the restart');
 
@@ -76,7 +67,7 @@ describe.skipIf(skip)('the Collector restarted, then down for two minutes, while
       await new Promise((r) => setTimeout(r, 1000));
     }
     const ackedDuringOutage = stream.acked.length;
-    collector = await collector.restart();
+    collector = parts.collector = await collector.restart();
     await eventually(async () => ((await pushHealth(url)).status.consecutiveFailures === 0 ? true : undefined), 30_000, 'a successful push');
     const acked = await stream.stop();
 

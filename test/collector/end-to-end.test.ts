@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
-import { startCollector, type Collector } from '../support/collector.ts';
 import { missingGoTool } from '../support/go-tools.ts';
-import { startPrometheus, type Prometheus, type Vector } from '../support/prometheus.ts';
+import type { Prometheus, Vector } from '../support/prometheus.ts';
 import { startTcpBalancer, type TcpBalancer } from '../support/tcp-balancer.ts';
-import { missingTool, toolPath } from '../support/tools.ts';
+import { missingTool } from '../support/tools.ts';
 import { eventually, postEvents } from '../support/workload.ts';
 import { BATCHES, TOTAL_CENTS, batch } from '../provisioning/support/billing-workload.ts';
 import { dashboardExpressions, substitute } from '../provisioning/support/generated.ts';
 import { compareWithAgent } from './support/equality.ts';
 import { COLLECTOR_ADDS, SCOPE_LABELS } from './support/labels.ts';
+import { pushArgs, startScrapedCollector, usePathParts } from './support/path.ts';
 
 /**
  * The push path as shipped: agent → OTLP/HTTP protobuf, gzip → the Collector
@@ -21,8 +21,8 @@ import { COLLECTOR_ADDS, SCOPE_LABELS } from './support/labels.ts';
 const skip = missingGoTool('otelcol') ?? missingTool('prometheus');
 const VARS = { range: '10m', rateInterval: '1m', interval: '15s' } as const;
 
-let collector: Collector;
-let wire: TcpBalancer;
+const parts = usePathParts();
+let wire: TcpBalancer | undefined;
 let prom: Prometheus;
 let agent: AgentProcess;
 const requestHeads: string[] = [];
@@ -32,13 +32,10 @@ const EXPECTED_CENTS = JSON.stringify(Object.fromEntries(Object.entries(TOTAL_CE
 
 beforeAll(async () => {
   if (skip) return;
-  collector = await startCollector();
-  const receiver = new URL(collector.otlpUrl);
+  ({ prom } = await startScrapedCollector(parts));
+  const receiver = new URL(parts.collector!.otlpUrl);
   wire = await startTcpBalancer({ backends: [receiver.host], tap: (chunk) => requestHeads.push(chunk.subarray(0, 1024).toString('latin1')) });
-  prom = await startPrometheus({ binary: toolPath('prometheus')!, config: 'deploy/compose/prometheus-push.yml', targets: { 'otel-collector:8889': collector.exporterAddress } });
-  agent = await spawnAgent({
-    args: ['--otlp.endpoint', `http://${wire.address}${receiver.pathname}`, '--otlp.compression', 'gzip', '--otlp.intervalMs', '1000', '--otlp.timeoutMs', '1000'],
-  });
+  agent = parts.agent = await spawnAgent({ args: pushArgs(`http://${wire.address}${receiver.pathname}`) });
   // One batch at a time, each seen in Prometheus before the next: the counters rise within
   // the dashboards' windows, as they do in production (rates and ratios need that).
   const total = 'sum by (currency) (quality_billing_invoice_amount_cents_total)';
@@ -52,10 +49,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await agent?.stop();
-  await prom?.destroy();
   await wire?.close();
-  await collector?.stop();
 });
 
 describe.skipIf(skip)('agent → Collector (shipped config) → Prometheus 3.5', () => {

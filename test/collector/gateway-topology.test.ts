@@ -8,6 +8,7 @@ import { pushHealth } from '../support/push-health.ts';
 import { awaitStoredTotals, storedTotals } from '../support/stored-totals.ts';
 import { missingTool } from '../support/tools.ts';
 import { eventually } from '../support/workload.ts';
+import { pushArgs } from './support/path.ts';
 
 /**
  * The reference topology, scaled to this machine: three agents → a round-robin
@@ -35,7 +36,7 @@ describe.skipIf(skip)('three agents → two gateway Collectors → one store', (
     for (const id of AGENTS) {
       agents.push(
         await spawnAgent({
-          args: ['--service.instanceId', id, '--otlp.endpoint', topology.otlpUrl, '--otlp.compression', 'gzip', '--otlp.intervalMs', '1000', '--otlp.timeoutMs', '1000', '--host.enabled', 'false'],
+          args: ['--service.instanceId', id, ...pushArgs(topology.otlpUrl), '--host.enabled', 'false'],
         }),
       );
     }

@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
-import { startCollector, type Collector } from '../support/collector.ts';
+import { spawnAgent } from '../support/agent-process.ts';
 import { makeBatches, postBatch, totalsOf } from '../support/crash-harness.ts';
 import { missingGoTool } from '../support/go-tools.ts';
-import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
 import { pushHealth } from '../support/push-health.ts';
 import { awaitStoredTotals } from '../support/stored-totals.ts';
-import { missingTool, toolPath } from '../support/tools.ts';
+import { missingTool } from '../support/tools.ts';
 import { eventually } from '../support/workload.ts';
+import { pushArgs, startRemoteWriteCollector, usePathParts } from './support/path.ts';
 
 /**
  * The gateway setting of the shipped config: prometheus_remote_write into
@@ -24,22 +23,14 @@ import { eventually } from '../support/workload.ts';
 const skip = missingGoTool('otelcol') ?? missingTool('prometheus');
 
 const walDir = mkdtempSync(join(tmpdir(), 'qb-otelcol-wal-'));
-let collector: Collector | undefined;
-let prom: Prometheus | undefined;
-let agent: AgentProcess | undefined;
-afterAll(async () => {
-  await agent?.stop('SIGKILL');
-  await collector?.stop();
-  await prom?.destroy();
-  rmSync(walDir, { recursive: true, force: true });
-});
+const parts = usePathParts();
+afterAll(() => rmSync(walDir, { recursive: true, force: true }));
 
 describe.skipIf(skip)('the Collector\'s persistent queue (remote write with a write-ahead log)', () => {
   it('a Collector restart while Prometheus is unreachable loses nothing', async () => {
-    prom = await startPrometheus({ binary: toolPath('prometheus')!, receivers: ['remote-write'] });
-    collector = await startCollector({ exporters: ['prometheus_remote_write'], remoteWriteUrl: prom.remoteWriteUrl, walDir });
-    agent = await spawnAgent({ args: ['--otlp.endpoint', collector.otlpUrl, '--otlp.compression', 'gzip', '--otlp.intervalMs', '1000', '--otlp.timeoutMs', '1000', '--host.enabled', 'false'] });
-    const query = (q: string) => prom!.query(q);
+    let { prom, collector } = await startRemoteWriteCollector(parts, walDir);
+    const agent = (parts.agent = await spawnAgent({ args: [...pushArgs(collector.otlpUrl), '--host.enabled', 'false'] }));
+    const query = (q: string) => prom.query(q);
     const [first, second] = [makeBatches('wal-a', 5, 9), makeBatches('wal-b', 5, 9)];
     for (const b of first) expect((await postBatch(agent.url, b)).status).toBe(202);
     expect(await awaitStoredTotals(query, totalsOf(first))).toEqual(totalsOf(first));
@@ -52,12 +43,11 @@ describe.skipIf(skip)('the Collector\'s persistent queue (remote write with a wr
     await eventually(async () => ((await pushHealth(url)).successes >= pushed + 2 ? true : undefined), 30_000, 'two pushes accepted by the Collector');
     // The agent leaves (its last push goes to the Collector too): only the Collector has the second half now.
     expect(await agent.stop()).toBe(0);
-    agent = undefined;
 
     // Restarted while the store is still away, then the store comes back.
     await collector.stop();
-    collector = await collector.restart();
-    prom = await prom.restart();
+    collector = parts.collector = await collector.restart();
+    prom = parts.prom = await prom.restart();
     const expected = totalsOf([...first, ...second]);
     expect(await awaitStoredTotals(query, expected, { timeoutMs: 60_000 })).toEqual(expected);
   }, 240_000);

@@ -5,6 +5,7 @@ import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
 import { EVERY_TYPE_BATCH, eventually, postEvents } from '../support/workload.ts';
 import { compareWithAgent } from './support/equality.ts';
 import { COLLECTOR_ADDS, SCOPE_LABELS } from './support/labels.ts';
+import { pushArgs } from './support/path.ts';
 
 /**
  * Prometheus 3.5 as a direct push target, no Collector: its OTLP receiver
@@ -23,7 +24,7 @@ let agent: AgentProcess;
 beforeAll(async () => {
   if (skip) return;
   prom = await startPrometheus({ binary: goToolPath('prometheus')!, receivers: ['otlp'], otlp: PROMETHEUS_OTLP_SETTINGS });
-  agent = await spawnAgent({ args: ['--otlp.endpoint', prom.otlpUrl, '--otlp.compression', 'gzip', '--otlp.intervalMs', '1000', '--otlp.timeoutMs', '1000'] });
+  agent = await spawnAgent({ args: pushArgs(prom.otlpUrl) });
   expect((await postEvents(agent.url, EVERY_TYPE_BATCH)).status).toBe(202);
   await eventually(async () => ((await prom.query('sum(quality_billing_invoice_amount_cents_total)'))[0]?.value[1] === '128456' ? true : undefined), 30_000, 'the pushed invoice amount');
 }, 120_000);
