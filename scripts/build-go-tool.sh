@@ -10,6 +10,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# Go's standard install location, for shells whose PATH was not extended by a profile (CI's).
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="/usr/local/go/bin:$PATH"; fi
 if ! command -v go >/dev/null; then
   echo "build-go-tool: Go is not installed; tests needing $* will skip" >&2
   exit 0
@@ -43,8 +45,9 @@ for name in "$@"; do
   echo "build-go-tool: building $name from test/tools/$name (first run or pinned versions changed; minutes on 2 cores)" >&2
   mkdir -p "$dest"
   started=$SECONDS
-  # The pinned go.sum is the truth: no module is added or upgraded, no toolchain fetched.
-  (cd "$src" && GOFLAGS=-mod=readonly GOTOOLCHAIN=local build "$name" "$dest/$name.tmp")
+  # The pinned go.sum is the truth: no module is added or upgraded, no toolchain fetched;
+  # no VCS stamp (the binary depends on the pinned modules only).
+  (cd "$src" && GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local build "$name" "$dest/$name.tmp")
   mv "$dest/$name.tmp" "$dest/$name"
   echo "$inputs" >"$dest/inputs.sha256"
   echo "build-go-tool: $name built in $((SECONDS - started)) s -> .cache/go-tools/$name/$name" >&2

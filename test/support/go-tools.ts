@@ -5,8 +5,9 @@ import { ROOT } from './tools.ts';
 /** Programs built from their pinned Go modules under test/tools/<name> by scripts/build-go-tool.sh. */
 export type GoToolName = 'otelcol' | 'prometheus';
 
+/** Go on PATH, or in its standard install location (scripts/build-go-tool.sh looks there too). */
 export function goInstalled(path = process.env.PATH ?? ''): boolean {
-  return path.split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, 'go')));
+  return [...path.split(delimiter), '/usr/local/go/bin'].some((dir) => dir !== '' && existsSync(join(dir, 'go')));
 }
 
 /** Path of a Go-built tool, or undefined where it was not built. */
