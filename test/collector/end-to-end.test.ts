@@ -18,7 +18,7 @@ import { pushArgs, startScrapedCollector, usePathParts } from './support/path.ts
  * A loopback TCP hop in front of the Collector shows what went over the wire.
  */
 
-const skip = missingGoTool('otelcol') ?? missingTool('prometheus');
+const skip = missingGoTool('otelcol') ?? missingTool('prometheus-3.5');
 const VARS = { range: '10m', rateInterval: '1m', interval: '15s' } as const;
 
 const parts = usePathParts();
