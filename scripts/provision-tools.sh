@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fetches the Debian tools the test suite runs for real (Prometheus + promtool,
 # Alertmanager, Pushgateway, node_exporter, debootstrap and systemd-nspawn from
-# bookworm; VictoriaMetrics and Compose v2 from trixie) into .cache/tools without
-# touching the system's apt configuration or installing anything system-wide.
-# Idempotent: tools already unpacked are left alone.
+# bookworm; VictoriaMetrics and Compose v2 from trixie; Prometheus 3.5 LTS from sid
+# as prometheus-sid) into .cache/tools without touching the system's apt
+# configuration or installing anything system-wide. Idempotent: tools already
+# unpacked are left alone.
 #
 # Usage: scripts/provision-tools.sh [prometheus] [victoria-metrics] [docker-compose] [systemd-root] ...
 #        (no argument = prometheus and victoria-metrics)
@@ -32,6 +33,11 @@ declare -A BINARY=(
   # on LD_LIBRARY_PATH, so the host's systemd version does not matter; its other
   # libraries come from the host).
   [libsystemd-shared]=usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so
+  [prometheus-sid]=usr/bin/prometheus
+)
+# Debian package of a tool whose name is not the package's (the same package from another suite).
+declare -A PACKAGE=(
+  [prometheus-sid]=prometheus
 )
 # Which private apt setup each package comes from.
 declare -A SUITE=(
@@ -44,6 +50,7 @@ declare -A SUITE=(
   [debootstrap]=bookworm
   [systemd-container]=bookworm
   [libsystemd-shared]=bookworm
+  [prometheus-sid]=sid
 )
 
 mirror_uri() {
@@ -82,13 +89,13 @@ fetch_pkg() {
   apt_update_once "$suite"
   local work; work="$(mktemp -d)"
   # shellcheck disable=SC2046
-  if ! (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg"); then
+  if ! (cd "$work" && apt-get $(apt_opts "$suite") -qq download "${PACKAGE[$pkg]:-$pkg}"); then
     # The private package lists are kept between runs; after a Debian point release the
     # version they name is gone from the mirror. Refresh them once and retry.
     rm -f "$ROOT/.cache/apt/$suite/.updated"
     apt_update_once "$suite"
     # shellcheck disable=SC2046
-    (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg")
+    (cd "$work" && apt-get $(apt_opts "$suite") -qq download "${PACKAGE[$pkg]:-$pkg}")
   fi
   rm -rf "$dest" && mkdir -p "$dest"
   dpkg -x "$work"/*.deb "$dest"

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { SCHEMA } from '../../src/config/schema.ts';
 import { parseDemoArgs } from '../../src/demo/args.ts';
 import { runCli } from '../support/agent-process.ts';
+import { shippedConfigWithDefaults } from '../support/collector.ts';
 import { missingTool, ROOT } from '../support/tools.ts';
 import { instructions, keyValues, parseDockerfile } from './support/dockerfile.ts';
 import { composeModel, composeValidate, composeVariables, variablesIn } from './support/compose.ts';
@@ -19,7 +20,7 @@ const skip = missingTool('docker-compose');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 /** The model `docker compose` runs with QB_STACK_MODE=mode and nothing else set (docker-compose config). */
 const composeFor = (mode: Mode, env: Record<string, string> = {}): Yaml => composeModel({ QB_STACK_MODE: mode, ...env });
-const collector: Yaml = parseYaml(read('otel-collector/config.yaml'));
+const collector: Yaml = parseYaml(shippedConfigWithDefaults());
 const promPull: Yaml = parseYaml(read('prometheus/prometheus.yml'));
 const promPush: Yaml = parseYaml(read('deploy/compose/prometheus-push.yml'));
 const AGENT_PORT = SCHEMA.http.port.default;

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FORGET_AGENT_AFTER } from '../../src/grafana/alerts.ts';
 import { AGENT_JOB, AGENT_SERVICE_NAME } from '../../src/grafana/common.ts';
 import { DASHBOARDS_MOUNT, GRAFANA_FOLDER } from '../../src/grafana/outputs.ts';
+import { parse } from 'yaml';
+import { shippedConfigWithDefaults } from '../support/collector.ts';
 import { RULE_FILE, readYaml } from './support/generated.ts';
 
 /** Structure of what Grafana, Prometheus and the Collector load (no Grafana or Collector binary runs here). */
@@ -123,13 +125,14 @@ describe('prometheus/prometheus.yml', () => {
 });
 
 describe('otel-collector/config.yaml', () => {
-  const c = readYaml<{
+  // As compose runs it: each ${env:VAR:-default} at its default.
+  const c = parse(shippedConfigWithDefaults()) as {
     extensions: { health_check: { endpoint: string } };
     receivers: { otlp: { protocols: { grpc: { endpoint: string }; http: { endpoint: string } } } };
     processors: Record<string, unknown>;
     exporters: { prometheus: { endpoint: string; resource_to_telemetry_conversion: { enabled: boolean } } };
     service: { extensions: string[]; pipelines: { metrics: { receivers: string[]; processors: string[]; exporters: string[] } } };
-  }>('otel-collector/config.yaml');
+  };
 
   it('receives OTLP on 4317 (gRPC) and 4318 (HTTP) and exposes Prometheus on 8889 with resource attributes as labels', () => {
     expect(c.receivers.otlp.protocols.grpc.endpoint).toBe('0.0.0.0:4317');

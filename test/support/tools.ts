@@ -12,6 +12,8 @@ const TOOLS = {
   'docker-compose': 'docker-compose/usr/libexec/docker/cli-plugins/docker-compose',
   debootstrap: 'debootstrap/usr/sbin/debootstrap',
   'systemd-nspawn': 'systemd-container/usr/bin/systemd-nspawn',
+  /** Prometheus 3.5 LTS (Debian sid), what the Collector path is tested with. */
+  'prometheus-3.5': 'prometheus-sid/usr/bin/prometheus',
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
