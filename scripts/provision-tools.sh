@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Fetches the Debian tools the test suite runs for real (Prometheus + promtool,
-# Alertmanager, Pushgateway, node_exporter from bookworm; VictoriaMetrics from trixie)
-# into .cache/tools without touching the system's apt configuration or installing
-# anything system-wide. Idempotent: tools already unpacked are left alone.
+# Fetches the Debian tools the test suite runs for real (Prometheus 3.5 LTS +
+# promtool and VictoriaMetrics 1.145 + vmalert from sid; Alertmanager, Pushgateway,
+# node_exporter from bookworm) into .cache/tools/<package>-<suite> without touching
+# the system's apt configuration or installing anything system-wide. Idempotent:
+# tools already unpacked are left alone.
 #
-# Usage: scripts/provision-tools.sh [prometheus] [victoria-metrics] [alertmanager] ...
-#        (no argument = prometheus and victoria-metrics)
+# Usage: scripts/provision-tools.sh [prometheus] [promtool] [victoria-metrics] [prometheus-alertmanager] ...
+#        (no argument = prometheus, promtool and victoria-metrics)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,7 @@ fi
 # Binary inside each package, to tell whether it is already unpacked.
 declare -A BINARY=(
   [prometheus]=usr/bin/prometheus
+  [promtool]=usr/bin/promtool
   [prometheus-alertmanager]=usr/bin/prometheus-alertmanager
   [prometheus-pushgateway]=usr/bin/prometheus-pushgateway
   [prometheus-node-exporter]=usr/bin/prometheus-node-exporter
@@ -27,11 +29,12 @@ declare -A BINARY=(
 )
 # Which private apt setup each package comes from.
 declare -A SUITE=(
-  [prometheus]=bookworm
+  [prometheus]=sid
+  [promtool]=sid
   [prometheus-alertmanager]=bookworm
   [prometheus-pushgateway]=bookworm
   [prometheus-node-exporter]=bookworm
-  [victoria-metrics]=trixie
+  [victoria-metrics]=sid
 )
 
 mirror_uri() {
@@ -65,7 +68,7 @@ apt_update_once() {
 }
 
 fetch_pkg() {
-  local pkg="$1" suite="${SUITE[$1]}" dest="$CACHE/$1"
+  local pkg="$1" suite="${SUITE[$1]}" dest="$CACHE/$1-${SUITE[$1]}"
   if [[ -x "$dest/${BINARY[$pkg]}" ]]; then return; fi
   apt_update_once "$suite"
   local work; work="$(mktemp -d)"
@@ -85,7 +88,7 @@ fetch_pkg() {
 }
 
 pkgs=("$@")
-if [[ ${#pkgs[@]} -eq 0 ]]; then pkgs=(prometheus victoria-metrics); fi
+if [[ ${#pkgs[@]} -eq 0 ]]; then pkgs=(prometheus promtool victoria-metrics); fi
 for p in "${pkgs[@]}"; do
   [[ -n "${SUITE[$p]:-}" ]] || { echo "provision-tools: unknown tool $p" >&2; exit 2; }
   fetch_pkg "$p"

@@ -15,7 +15,7 @@ export default function setup(project: TestProject): void {
   // QB_TEST_SKIP_BUILD=1 reuses an existing dist/ (quick local reruns of in-process tests).
   if (process.env.QB_TEST_SKIP_BUILD !== '1') execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (existsSync('/usr/bin/apt-get')) {
-    execFileSync('bash', ['scripts/provision-tools.sh', 'prometheus', 'victoria-metrics'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync('bash', ['scripts/provision-tools.sh', 'prometheus', 'promtool', 'victoria-metrics'], { cwd: ROOT, stdio: 'inherit' });
   }
   project.provide('root', ROOT);
 }

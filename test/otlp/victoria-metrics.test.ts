@@ -10,9 +10,12 @@ import { EVERY_TYPE_BATCH, eventually, postEvents } from '../support/workload.ts
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const skip = missingTool('victoria-metrics');
-/** Labels only one path carries: the scope on pull, the resource attributes on push. */
+/**
+ * Labels only one path carries: the scope on pull (VictoriaMetrics 1.14x names it scope_name/scope_version
+ * on push), the resource attributes on push. service_instance_id is on both (metrics.resourceConstantLabels).
+ */
 const PULL_ONLY = new Set(['otel_scope_name', 'otel_scope_version']);
-const PUSH_ONLY = new Set(['service_name', 'service_version', 'service_instance_id', 'host_name']);
+const PUSH_ONLY = new Set(['service_name', 'service_version', 'host_name', 'scope_name', 'scope_version']);
 /** Series whose values cannot change between a push and the scrape that follows it. */
 const STABLE = /^(quality_billing_|qb_agent_events_total$|qb_agent_ingest_requests_total$|qb_agent_dedupe_ids$|qb_agent_metric_series$|qb_agent_build_info$)/;
 

@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Where scripts/provision-tools.sh unpacks each tool: <package>-<Debian suite>. Prometheus 3.5 LTS and VictoriaMetrics 1.145 come from sid. */
 const TOOLS = {
-  promtool: 'prometheus/usr/bin/promtool',
-  prometheus: 'prometheus/usr/bin/prometheus',
-  'victoria-metrics': 'victoria-metrics/usr/bin/victoria-metrics',
+  promtool: 'promtool-sid/usr/bin/promtool',
+  prometheus: 'prometheus-sid/usr/bin/prometheus',
+  'victoria-metrics': 'victoria-metrics-sid/usr/bin/victoria-metrics',
+  vmalert: 'victoria-metrics-sid/usr/bin/vmalert',
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
