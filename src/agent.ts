@@ -63,6 +63,7 @@ export class Agent {
     const snapshotReader = values.state.dir !== '' ? new SnapshotReader() : undefined;
     this.pipeline = createPipeline({
       otlp: values.otlp,
+      resourceConstantLabels: values.metrics.resourceConstantLabels,
       resource: buildResource({
         config: values,
         serviceNameExplicit: sources['service.name']?.kind !== 'default',

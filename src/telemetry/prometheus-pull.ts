@@ -22,6 +22,11 @@ export interface ScrapeOptions {
 }
 
 export interface PrometheusPullOptions {
+  /**
+   * Resource attributes written as labels on every series, as the exporter
+   * specification's with_resource_constant_labels option allows (default none).
+   */
+  readonly resourceConstantLabels?: readonly string[];
   /** Longest stretch of synchronous rendering before yielding to the event loop. */
   readonly sliceMs?: number;
   /** Data points rendered between two checks of the slice clock. */
@@ -60,7 +65,14 @@ export class PrometheusPull {
 
   constructor(log: Logger, options: PrometheusPullOptions = {}) {
     this.reader = new PrometheusExporter({ preventServerStart: true });
-    this.#serializer = new FastPrometheusSerializer(undefined, false, undefined, false, false, options.pointsPerChunk ?? DEFAULT_POINTS_PER_CHUNK);
+    this.#serializer = new FastPrometheusSerializer(
+      undefined,
+      false,
+      exactKeys(options.resourceConstantLabels ?? []),
+      false,
+      false,
+      options.pointsPerChunk ?? DEFAULT_POINTS_PER_CHUNK,
+    );
     this.#log = log;
     this.#sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
   }
@@ -111,6 +123,12 @@ export class PrometheusPull {
     }
     return parts.join('');
   }
+}
+
+/** A pattern matching exactly these attribute keys (the serializer selects constant labels by RegExp), or undefined for none. */
+export function exactKeys(keys: readonly string[]): RegExp | undefined {
+  if (keys.length === 0) return undefined;
+  return new RegExp(`^(?:${keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
 }
 
 /**
