@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { businessViewsFor, createBusiness, type BusinessParts } from './business/module.ts';
 import { createBearerCheck } from './ingest/auth.ts';
 import { Ingestor } from './ingest/ingestor.ts';
-import { eventsRoute } from './ingest/routes/events.ts';
+import { eventsRoute, type EventSink } from './ingest/routes/events.ts';
+import { ApiError } from './errors.ts';
 import { redactUrl, type LoadedConfig } from './config/load.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
@@ -127,7 +128,7 @@ export class Agent {
         healthRoutes(this.readiness, () => ({ state: this.state?.stats() ?? 'disabled' })),
         metricsRoute(this.pipeline.prometheus, metricsAuth ? { check: metricsAuth, challenge: metricsChallenge(values.metrics) } : undefined),
         eventsRoute({
-          ingestor: this.state ?? this.ingestor,
+          ingestor: this.#acceptingUntilStop(this.state ?? this.ingestor),
           maxInFlight: values.ingest.maxInFlight,
           authorize: values.ingest.tokens.length > 0 ? createBearerCheck(values.ingest.tokens) : undefined,
           maxBodyBytes: values.ingest.maxBodyBytes,
@@ -138,6 +139,23 @@ export class Agent {
         this.status.routes,
       ],
     });
+  }
+
+  /**
+   * The event sink the ingest route uses: refuses events once shutdown began
+   * (503 not_ready, which clients retry elsewhere or later), and tells the
+   * scrape drain about every accepted batch.
+   */
+  #acceptingUntilStop(sink: EventSink): EventSink {
+    const drain = this.pipeline.prometheus.drain;
+    return {
+      ingest: async (raw, source) => {
+        if (this.readiness.phase === 'stopping') throw new ApiError('not_ready', 'the agent is shutting down; retry shortly');
+        const result = await sink.ingest(raw, source);
+        if (result.accepted > 0) drain.recorded();
+        return result;
+      },
+    };
   }
 
   /** Listens and marks the agent ready; resolves with the bound address. */
@@ -206,6 +224,7 @@ export class Agent {
     const left = () => Math.max(0, endAt - performance.now());
     this.readiness.markStopping();
     this.#log.info({ deadlineMs }, 'shutting down');
+    await this.#drainScrape(left);
     if (!(await finishesWithin(this.app.close(), left()))) this.#log.warn('open requests did not finish before the deadline');
     const snapshot = this.state?.shutdown().then(
       () => true,
@@ -225,6 +244,21 @@ export class Agent {
     const flushed = await finishesWithin(this.pipeline.meterProvider.shutdown({ timeoutMillis: Math.max(1, remaining) }), remaining);
     if (!flushed) this.#log.warn({ deadlineMs }, 'final OTLP push did not finish before the deadline; its data is lost');
     this.#log.info('stopped');
+  }
+
+  /**
+   * Pull exactness at stop: events are refused from now on; wait until a scrape
+   * collected the last accepted ones (ScrapeDrain), at most a few scrape
+   * intervals and, when the agent also pushes, half of what is left of the
+   * deadline (the final push needs the rest).
+   */
+  async #drainScrape(left: () => number): Promise<void> {
+    const drain = this.pipeline.prometheus.drain;
+    const needed = drain.waitNeededMs();
+    if (needed === 0) return;
+    const budget = Math.min(needed, this.pipeline.otlpReader ? left() / 2 : left());
+    if (await drain.drained(budget)) this.#log.info('the last accepted events were scraped');
+    else this.#log.warn({ waitedMs: Math.round(budget) }, 'no scrape collected the last accepted events before the bound; Prometheus will miss them');
   }
 }
 

@@ -5,6 +5,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Logger } from '../log.ts';
 import { FastPrometheusSerializer } from './prometheus-serializer.ts';
+import { ScrapeDrain } from './scrape-drain.ts';
 
 const gzip = promisify(gzipCallback);
 
@@ -57,6 +58,8 @@ const DEFAULT_POINTS_PER_CHUNK = 500;
  */
 export class PrometheusPull {
   readonly reader: PrometheusExporter;
+  /** Which accepted events a scrape has collected: shutdown waits for one more scrape (see scrape-drain.ts). */
+  readonly drain = new ScrapeDrain();
   readonly #serializer: FastPrometheusSerializer;
   readonly #log: Logger;
   readonly #sliceMs: number;
@@ -99,11 +102,14 @@ export class PrometheusPull {
 
   async #collectAndRender(): Promise<{ ok: true; text: string } | { ok: false; error: string }> {
     try {
+      const started = this.drain.collectionStarted();
       const { resourceMetrics, errors } = await this.reader.collect();
       if (errors.length > 0) {
         this.#log.warn({ errors: errors.map(String) }, 'metrics collection had errors; serving the rest');
       }
-      return { ok: true, text: await this.render(resourceMetrics) };
+      const text = await this.render(resourceMetrics);
+      this.drain.served(started);
+      return { ok: true, text };
     } catch (err) {
       this.#log.error({ err }, 'metrics collection failed');
       return { ok: false, error: String(err) };
