@@ -81,11 +81,14 @@ export const ALERTS: readonly AlertDefinition[] = [
   {
     name: 'QualityBillingLowQualityScore',
     uid: 'qb-low-quality-score',
-    expr: `(\n${averageQualityScore(ALL_AGENTS, '15m', JOB)}\n) < ${ALERT_THRESHOLDS.qualityScore}`,
+    // From the carried series: exact over the window, and the same on VictoriaMetrics, whose increase()
+    // ignores the first sample of a series born inside the window when it is large (a score sum) but
+    // not when it is small (a count), so a new agent made the average look far too low there.
+    expr: `(\n${averageQualityScore(ALL_AGENTS, '15m', [], 'exact')}\n) < ${ALERT_THRESHOLDS.qualityScore}`,
     for: '15m',
     severity: 'warning',
     summary: 'Average quality score below 70',
-    description: (v) => `The average score of the quality assessments in the last 15 minutes is ${v.raw} ({{ $labels.job }}).`,
+    description: (v) => `The average score of the quality assessments reported by all agents in the last 15 minutes is ${v.raw}.`,
     runbook:
       'Open Quality Analytics: "Average score by task type" shows which task type drags the average down and "Grade mix" how many D grades there are. Tell the team lead of that task type; review recent guideline or tooling changes.',
   },

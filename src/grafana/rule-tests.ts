@@ -68,8 +68,8 @@ const bucket = (le: string, values: string): Series => ({
 });
 const buckets = (counts: Record<string, string>): Series[] => Object.entries(counts).map(([le, v]) => bucket(le, v));
 const score = (sum: string, count: string): Series[] => [
-  { series: `quality_billing_quality_score_sum{${J}, task_type="labeling"}`, values: sum },
-  { series: `quality_billing_quality_score_count{${J}, task_type="labeling"}`, values: count },
+  { series: `quality_billing_quality_score_sum{${J}, service_instance_id="u1", task_type="labeling"}`, values: sum },
+  { series: `quality_billing_quality_score_count{${J}, service_instance_id="u1", task_type="labeling"}`, values: count },
 ];
 const amount = (currency: string, values: string): Series => ({ series: `quality_billing_invoice_amount_cents_total{${J}, currency="${currency}", quality_grade="A"}`, values });
 const billed = (currency: string, values: string): Series => ({ series: `quality_billing_billed_time_seconds_total{${J}, currency="${currency}", quality_grade="A"}`, values });
@@ -107,13 +107,23 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
     ],
   },
   {
-    name: 'LowQualityScore fires at an average of 65 after 15 minutes, not at 85',
+    name: 'LowQualityScore fires at an average of 65 after 15 minutes (all agents)',
     interval: '1m',
-    input_series: [...score('0+650x60', '0+10x60'), { series: 'quality_billing_quality_score_sum{job="good", task_type="labeling"}', values: '0+850x60' }, { series: 'quality_billing_quality_score_count{job="good", task_type="labeling"}', values: '0+10x60' }],
+    input_series: score('0+650x60', '0+10x60'),
     alert_rule_test: [
       { eval_time: '10m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [] },
-      { eval_time: '30m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [firing('QualityBillingLowQualityScore', JOB_LABELS, '65')] },
+      { eval_time: '30m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [firing('QualityBillingLowQualityScore', {}, '65')] },
     ],
+  },
+  {
+    name: 'LowQualityScore stays quiet when a second agent at 85 lifts the fleet average to 75',
+    interval: '1m',
+    input_series: [
+      ...score('0+650x60', '0+10x60'),
+      { series: 'quality_billing_quality_score_sum{job="good", service_instance_id="u2", task_type="labeling"}', values: '0+850x60' },
+      { series: 'quality_billing_quality_score_count{job="good", service_instance_id="u2", task_type="labeling"}', values: '0+10x60' },
+    ],
+    alert_rule_test: [{ eval_time: '30m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [] }],
     promql_expr_test: [
       {
         expr: 'job:quality_billing_quality_score:mean_increase15m',

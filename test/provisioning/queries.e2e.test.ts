@@ -6,7 +6,7 @@ import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-
 import { eventually, postEvents } from '../support/workload.ts';
 import { BATCHES, INVOICES_PER_BATCH, TOTAL_CENTS, batch } from './support/billing-workload.ts';
 import { alertExpressions, dashboardExpressions, panelExpr, recordingRules, substitute } from './support/generated.ts';
-import { startPrometheus, type PrometheusServer, type QueryResult } from './support/prometheus-server.ts';
+import { startPrometheus, type PrometheusServer, type QueryResult } from '../support/prometheus-server.ts';
 
 /**
  * One agent, both data paths: Prometheus scrapes it every second (pull) while it
