@@ -176,7 +176,7 @@ describe('Re-assessments improved', () => {
 
 describe('Agent up', () => {
   const AGENT_UP = substitute(panelExpr('operations', 'Agent up'), vars('1h'));
-  const pullInfo = 'qb_agent_build_info{job="qb-agent", instance="a:9464", version="0.1.0"}';
+  const pullInfo = 'qb_agent_build_info{job="qb-agent", instance="a:9464", service_instance_id="u1", version="0.1.0"}';
   const pushInfo = 'qb_agent_build_info{service_name="qb-agent", service_instance_id="h:9464", version="0.1.0"}';
 
   const cases: Array<[name: string, series: Record<string, string>, labels: string, value: number]> = [
