@@ -1,23 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
 import { missingTool } from '../support/tools.ts';
-import type { FleetAgent } from './support/fleet-agent.ts';
-import { pullPath, type FleetPath } from './support/paths.ts';
-import { runFleetScript } from './support/script.ts';
+import { describeFleet } from './support/fleet-test.ts';
+import { pullPath } from './support/paths.ts';
 
-const skip = missingTool('prometheus');
-const agents: FleetAgent[] = [];
-let path: FleetPath | undefined;
-afterAll(async () => {
-  await Promise.all(agents.map((a) => a.dispose()));
-  await path?.stop();
-});
-
-describe('fleet, pull: Prometheus 3.5 scraping six agents', () => {
-  it('every range panel equals what was sent through restarts, a move, an outage, a decommission, a rolling deploy and lost states; only the expected alerts fire', async (ctx) => {
-    if (skip) return ctx.skip(skip);
-    path = await pullPath();
-    const report = await runFleetScript(path, agents);
-    expect(report.checkpoints).toBe(13);
-    expect(report.panelChecks).toBeGreaterThan(500);
-  }, 600_000);
-});
+describeFleet('fleet, pull: Prometheus 3.5 scraping six agents', missingTool('prometheus'), pullPath);
