@@ -17,7 +17,7 @@ export function describeFleet(title: string, skip: string | undefined, startPath
       if (skip) return ctx.skip(skip);
       path = await startPath();
       const report = await runFleetScript(path, agents);
-      expect(report.checkpoints).toBe(13);
+      expect(report.checkpoints).toBe(14);
       expect(report.panelChecks).toBeGreaterThan(500);
     }, 600_000);
   });

@@ -149,6 +149,7 @@ export async function runFleetScript(path: FleetPath, agentsToDispose: FleetAgen
   // A move: b comes back on a new address with its state dir (a rescheduled pod).
   await b.stop();
   await path.removeTarget(b.address);
+  await checkpoint('b moving (down)');
   await b.start();
   await path.addTarget(b.address);
   await send(b);
