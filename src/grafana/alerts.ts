@@ -1,7 +1,7 @@
 import * as alerting from '@grafana/grafana-foundation-sdk/alerting';
 import * as expr from '@grafana/grafana-foundation-sdk/expr';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
-import { CARRIED, RESET_WATCH, carriedRuleExpr } from './carried.ts';
+import { CARRIED, FLEET_SUMS, RESET_WATCH, carriedRuleExpr } from './carried.ts';
 import { AGENT_JOB, AGENT_SERVICE_NAME, DATASOURCE_UID, SILENCE_WINDOW } from './common.ts';
 import {
   AGENT_IDENTITY,
@@ -187,10 +187,15 @@ export const RECORDING_RULES: readonly RecordingRule[] = [
 
 /**
  * The carried counters (carried.ts) every exact figure reads, then the per-agent
- * series "Counter resets in range" reads. One group: rules of a group run in
- * order, so RESET_WATCH sums the values just carried.
+ * series "Counter resets in range" reads and the fleet-wide sums the figures
+ * drawn over months read. One group: rules of a group run in order, so the sums
+ * add up the values just carried.
  */
-export const CARRIED_RULES: readonly RecordingRule[] = [...CARRIED.map((c) => ({ record: c.record, expr: carriedRuleExpr(c) })), RESET_WATCH];
+export const CARRIED_RULES: readonly RecordingRule[] = [
+  ...CARRIED.map((c) => ({ record: c.record, expr: carriedRuleExpr(c) })),
+  RESET_WATCH,
+  ...FLEET_SUMS.map((f) => ({ record: f.record, expr: f.expr })),
+];
 
 /** Grafana rules evaluate the PromQL as an instant query, then fire for every series it returns (as Prometheus does). */
 export function grafanaRule(alert: AlertDefinition, folderUid: string, group: string): alerting.Rule {

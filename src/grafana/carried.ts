@@ -96,3 +96,35 @@ export const RESET_WATCH = {
   record: `${AGENT_ID}:quality_billing_invoices_and_assessments:sum_carried`,
   expr: `sum by (${AGENT_ID}) ({__name__=~"${[CATALOGUE.invoices, CATALOGUE.qualityAssessments].map((m) => carriedRecordOf(`${m.name}_total`)).join('|')}"})`,
 } as const;
+
+/**
+ * Fleet-wide sums of carried series, for the figures drawn over months (daily
+ * revenue, trailing 30 days, billed hours per day). A range query reads every
+ * sample of the series it selects over the whole range: per agent that is the
+ * fleet size times more samples than a sum per currency, several seconds on
+ * 30 days of 20 agents (docs/provisioning.md, "Query cost"). These panels show
+ * the whole fleet and are not filtered by agent.
+ */
+export interface FleetSum {
+  readonly source: string;
+  readonly labels: readonly string[];
+  readonly record: string;
+  readonly expr: string;
+}
+
+function fleetSum(source: string, labels: readonly string[]): FleetSum {
+  const carried = carriedOf(source);
+  for (const l of labels) if (!carried.labels.includes(l)) throw new Error(`${carried.record} has no label ${l}`);
+  return { source, labels, record: `${labels.join('_')}:${source}:carried_sum`, expr: `sum by (${labels.join(', ')}) (${carried.record})` };
+}
+
+export const FLEET_SUMS: readonly FleetSum[] = [
+  fleetSum(`${CATALOGUE.invoiceAmount.name}_total`, ['currency']),
+  fleetSum(`${CATALOGUE.billedTime.name}_total`, ['currency', 'quality_grade']),
+];
+
+export function fleetSumOf(source: string, labels: readonly string[]): FleetSum {
+  const found = FLEET_SUMS.find((f) => f.source === source && labels.every((l) => f.labels.includes(l)));
+  if (!found) throw new Error(`no fleet sum of ${source} by ${labels.join(', ')}: add one to FLEET_SUMS in src/grafana/carried.ts`);
+  return found;
+}

@@ -52,7 +52,10 @@ export const PER_AGENT = AGENT_IDENTITY;
  * promql.ts), so that a reader knows when to trust it to the cent.
  */
 export const EXACT_NOTE =
-  'Exact: every agent\'s counters at the end of the range minus those at its start, nothing extrapolated, read from the carried series the Prometheus rules keep per agent (service.instance.id), so an agent that restarts, moves, is down or is gone for good still counts exactly what it sent in the range. Filtered by Agent only (an agent keeps its figures when it moves, so Job and Instance do not apply). Needs the quality-billing recording rules (Prometheus, or vmalert in front of VictoriaMetrics). Not exact only when an agent with an explicitly configured service.instance.id loses its durable state: its counters restart from zero, and a range spanning that drops by what it had counted before; "Counter resets in range" on Financial Analytics shows it.';
+  'Exact: every agent\'s counters at the end of the range minus those at its start, nothing extrapolated, read from the carried series the Prometheus rules keep per agent (service.instance.id), so an agent that restarts, moves, is down or is gone for good still counts exactly what it sent in the range. Needs the quality-billing recording rules (Prometheus, or vmalert in front of VictoriaMetrics). Not exact only when an agent with an explicitly configured service.instance.id loses its durable state: its counters restart from zero, and a range spanning that drops by what it had counted before; "Counter resets in range" on Financial Analytics shows it.';
+
+/** Said on the figures drawn over months, which read fleet-wide sums (FLEET_SUMS in carried.ts) to stay fast. */
+export const FLEET_NOTE = 'Whole fleet: not filtered by Agent, Job or Instance, so that months of it are drawn in well under a second.';
 
 /** Units (Grafana unit ids) used by the dashboards. */
 export const UNIT = {
@@ -247,7 +250,7 @@ export function agentVariables(): cog.Builder<dashboard.VariableModel>[] {
     agentVar('job', 'Job', 'label_values(qb_agent_build_info, job)'),
     agentVar('instance', 'Instance', 'label_values(qb_agent_build_info{job=~"$job"}, instance)'),
     agentVar('agent', 'Agent', `label_values(qb_agent_build_info{job=~"$job", instance=~"$instance"}, ${AGENT_ID})`).description(
-      `service.instance.id of the agents to show: it stays the same when an agent moves to a new address. The exact figures are filtered by this variable only. "All" also matches agents without a ${AGENT_ID} label.`,
+      `service.instance.id of the agents to show: it stays the same when an agent moves to a new address. The exact figures over the selected range are filtered by this variable only (Job and Instance change when an agent moves); the daily and 30-day figures show the whole fleet. "All" also matches agents without a ${AGENT_ID} label.`,
     ),
   ];
 }

@@ -1,9 +1,9 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, EXACT_NOTE, FIGURE_SCOPE, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
+import { AGENT_SCOPE, EXACT_NOTE, FIGURE_SCOPE, FLEET_NOTE, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
 import { RESET_WATCH } from './carried.ts';
-import { averageHourlyRate, averageInvoiceAmount, exactIncrease, invoiceCount, metric, revenue, selector } from './promql.ts';
+import { ALL_AGENTS, averageHourlyRate, averageInvoiceAmount, fleetExactIncrease, invoiceCount, metric, revenue, selector } from './promql.ts';
 
 /**
  * Revenue per currency, per grade and over time. Every money panel shows one
@@ -74,16 +74,16 @@ export function financialAnalytics(): dashboard.Dashboard {
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Daily revenue', `Amount invoiced per day, per currency. Days are 24 h steps aligned to UTC midnight (Prometheus steps), not calendar days in your time zone. ${EXACT_NOTE}`, UNIT.money)
-            .withTarget(query(revenue(F, '1d', [], 'exact'), '{{currency}}', 'A', { minInterval: '1d' }))
+          timeseries('Daily revenue', `Amount invoiced per day, per currency, by the whole fleet. Days are 24 h steps aligned to UTC midnight (Prometheus steps), not calendar days in your time zone. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money)
+            .withTarget(query(revenue(ALL_AGENTS, '1d', [], 'exact-fleet'), '{{currency}}', 'A', { minInterval: '1d' }))
             .drawStyle(common.GraphDrawStyle.Bars)
             .fillOpacity(80),
         ),
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Revenue, trailing 30 days', `Amount invoiced in the 30 days before each point, per currency: the monthly run rate. ${EXACT_NOTE}`, UNIT.money).withTarget(
-            query(revenue(F, '30d', [], 'exact'), '{{currency}}', 'A', { minInterval: '1h' }),
+          timeseries('Revenue, trailing 30 days', `Amount invoiced in the 30 days before each point, per currency, by the whole fleet: the monthly run rate. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(revenue(ALL_AGENTS, '30d', [], 'exact-fleet'), '{{currency}}', 'A', { minInterval: '1h' }),
           ),
         ),
       )
@@ -107,8 +107,8 @@ export function financialAnalytics(): dashboard.Dashboard {
         ),
       )
       .withPanel(
-        timeseries('Billed hours', `Hours billed per day, per currency and quality grade (the denominator of the hourly rate). ${EXACT_NOTE}`, UNIT.seconds)
-          .withTarget(query(exactIncrease(metric(CATALOGUE.billedTime), F, '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
+        timeseries('Billed hours', `Hours billed per day, per currency and quality grade, by the whole fleet (the denominator of the hourly rate). ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.seconds)
+          .withTarget(query(fleetExactIncrease(metric(CATALOGUE.billedTime), '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
           .drawStyle(common.GraphDrawStyle.Bars)
           .fillOpacity(80),
       )

@@ -1,5 +1,5 @@
 import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogue.ts';
-import { AGENT_ID, carriedOf } from './carried.ts';
+import { AGENT_ID, carriedOf, fleetSumOf } from './carried.ts';
 
 /**
  * PromQL for the derived figures, defined once and used by the dashboards, the
@@ -50,8 +50,12 @@ export function sumOf(fn: 'rate' | 'increase', name: string, scope: Scope, range
   return `sum${by(labels)} (${fn}(${selector(name, scope, ...matchers)}[${range}]))`;
 }
 
-/** How a figure over a range is computed: extrapolated from the raw series (trends) or exact from the carried series (see exactIncrease). */
-export type Growth = 'increase' | 'exact';
+/**
+ * How a figure over a range is computed: extrapolated from the raw series
+ * (trends), exact from the carried series per agent (see exactIncrease), or
+ * exact from their fleet-wide sums (figures drawn over months; not per agent).
+ */
+export type Growth = 'increase' | 'exact' | 'exact-fleet';
 
 /**
  * The labels that make one counter: the agent (AGENT_IDENTITY), the metric's
@@ -91,9 +95,25 @@ export function exactIncrease(series: string, scope: Scope, range: string, label
   return `(${lookup('')} - (${lookup(` offset ${range}`)} or ${lookup('')} * 0))`;
 }
 
+/**
+ * exactIncrease() read from a fleet-wide sum of the carried series (FLEET_SUMS):
+ * the same figure for the whole fleet, from a handful of series instead of one
+ * per agent, so that a range query over months stays cheap. No agent filter.
+ */
+export function fleetExactIncrease(series: string, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  const sum = fleetSumOf(series, labels);
+  const lookup = (offset: string) => `sum${by(labels)} (${selector(sum.record, [], ...matchers)}${offset})`;
+  return `(${lookup('')} - (${lookup(` offset ${range}`)} or ${lookup('')} * 0))`;
+}
+
 /** Growth of a counter series over the range, summed by `labels`, extrapolated (trends) or exact (figures). */
 export function growthOf(growth: Growth, series: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
-  return growth === 'exact' ? exactIncrease(series, scope, range, labels, ...matchers) : sumOf('increase', series, scope, range, labels, ...matchers);
+  if (growth === 'exact') return exactIncrease(series, scope, range, labels, ...matchers);
+  if (growth === 'exact-fleet') {
+    if (scope.length > 0) throw new Error('fleet-wide figures take no agent filter');
+    return fleetExactIncrease(series, range, labels, ...matchers);
+  }
+  return sumOf('increase', series, scope, range, labels, ...matchers);
 }
 
 /**

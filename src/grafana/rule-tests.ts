@@ -381,6 +381,12 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
           { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u3"}`, value: 300 },
         ],
       },
+      {
+        // The fleet-wide sum the figures drawn over months read: every agent, gone or not.
+        expr: `currency:${AMOUNT_TOTAL}:carried_sum`,
+        eval_time: '50m',
+        exp_samples: [{ labels: `currency:${AMOUNT_TOTAL}:carried_sum{currency="EUR"}`, value: 3000 + 250 + 300 }],
+      },
     ],
   },
   {

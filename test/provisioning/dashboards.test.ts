@@ -66,7 +66,13 @@ describe('dashboard JSON', () => {
       for (const t of p.targets!) {
         expect(t.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
         expect(t.expr).toBeTruthy();
-        // Every query honours the agent filters: job/instance/agent on raw series, agent on the carried ones (which keep only the agent id).
+        // Every query honours the agent filters: job/instance/agent on raw series, agent on the carried ones (which keep
+        // only the agent id); the fleet-wide sums (figures drawn over months) have no agent and say so.
+        if (/:carried_sum\b/.test(t.expr!)) {
+          expect(t.expr).not.toContain('$');
+          expect(p.description).toContain('Whole fleet');
+          continue;
+        }
         expect(t.expr).toContain('service_instance_id=~"$agent"');
         const raw = t.expr!.replaceAll(/service_instance_id:\w+:\w+\{[^}]*\}/g, '');
         if (/\{/.test(raw)) {
@@ -79,7 +85,7 @@ describe('dashboard JSON', () => {
     it('never adds money across currencies', () => {
       const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
       for (const expr of exprs) {
-        for (const m of expr.matchAll(/(\w+)(?: by \(([^)]*)\))? \((?:(?:increase|rate)\()?(?:service_instance_id:)?quality_billing_(?:invoice_amount_cents|billed_time_seconds)_total/g)) {
+        for (const m of expr.matchAll(/(\w+)(?: by \(([^)]*)\))? \((?:(?:increase|rate)\()?(?:\w+:)?quality_billing_(?:invoice_amount_cents|billed_time_seconds)_total/g)) {
           expect(m[2]?.split(', '), `${m[0]} in ${expr}`).toContain('currency');
         }
       }
@@ -98,8 +104,10 @@ describe('dashboard JSON', () => {
           if (/\[\$__range\]/.test(expr) && !/quality_billing_/.test(expr)) continue; // agent self-metrics (Operations)
           // No raw business series at all: only the carried ones, looked up at both ends of the range.
           expect(expr, p.title).not.toMatch(/(?:increase|rate)\(quality_billing_/);
-          expect(expr.replaceAll(/service_instance_id:quality_billing_\w+:carried/g, ''), p.title).not.toMatch(/quality_billing_/);
-          expect(expr, p.title).toMatch(/service_instance_id:quality_billing_\w+:carried\{service_instance_id=~"\$agent"[^}]*\} offset (?:\$__range|1d|30d)\) or /);
+          expect(expr.replaceAll(/\w+:quality_billing_\w+:carried(?:_sum)?/g, ''), p.title).not.toMatch(/quality_billing_/);
+          expect(expr, p.title).toMatch(
+            /(?:service_instance_id:quality_billing_\w+:carried\{service_instance_id=~"\$agent"[^}]*\}|\w+:quality_billing_\w+:carried_sum(?:\{[^}]*\})?) offset (?:\$__range|1d|30d)\) or /,
+          );
           expect(p.description, p.title).toContain('Exact:');
         }
       }

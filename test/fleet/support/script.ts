@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { carriedRecordOf } from '../../../src/grafana/carried.ts';
+import { FLEET_SUMS, RESET_WATCH, carriedRecordOf } from '../../../src/grafana/carried.ts';
 import { eventually, postEvents } from '../../support/workload.ts';
 import { FleetAgent } from './fleet-agent.ts';
 import { Ledger, NOTHING, type Checkpoint } from './ledger.ts';
@@ -33,8 +33,17 @@ const LEDGER_METRICS: Readonly<Record<string, string>> = {
   quality_billing_quality_improvement_points_count: 'improvement_count',
   quality_billing_quality_improvement_points_bucket: 'improvement_bucket',
 };
-const RECORD_TO_LEDGER = new Map(Object.entries(LEDGER_METRICS).map(([source, metric]) => [carriedRecordOf(source), metric]));
-const CARRIED_TOTALS = `sum by (__name__) ({__name__=~"service_instance_id:quality_billing_.+:carried"})`;
+/**
+ * Every record the figures read, with the ledger metrics whose total it must show: the carried series,
+ * the fleet-wide sums and the reset watch. vmalert writes a group's records back one by one, so the sums
+ * can trail the carried series by an evaluation: all of them are waited for.
+ */
+const RECORD_TOTALS = new Map<string, readonly string[]>([
+  ...Object.entries(LEDGER_METRICS).map(([source, metric]) => [carriedRecordOf(source), [metric]] as const),
+  ...FLEET_SUMS.map((f) => [f.record, [LEDGER_METRICS[f.source]!]] as const),
+  [RESET_WATCH.record, ['invoices', 'assessments']],
+]);
+const CARRIED_TOTALS = `sum by (__name__) ({__name__=~"[a-z_]+:quality_billing_.+:(carried|carried_sum|sum_carried)"})`;
 
 /** How long SystemDown takes to fire on the time-scaled rules (silence window + `for`, plus scrape and evaluation slack). */
 const FIRE_WITHIN_MS = 60_000;
@@ -78,14 +87,15 @@ export async function runFleetScript(path: FleetPath, agentsToDispose: FleetAgen
 
   /** Waits until the carried series hold everything sent, then checks every range panel and the alerts at this instant. */
   const checkpoint = async (name: string) => {
-    const want = ledger.totals();
+    const totals = ledger.totals();
+    const want: Record<string, number> = {};
+    for (const [record, metrics] of RECORD_TOTALS) {
+      if (metrics.some((m) => totals[m] !== undefined)) want[record] = metrics.reduce((sum, m) => sum + (totals[m] ?? 0), 0);
+    }
     await eventually(
       async () => {
         const got: Record<string, number> = {};
-        for (const r of await path.query(CARRIED_TOTALS)) {
-          const metric = RECORD_TO_LEDGER.get(r.metric.__name__ ?? '');
-          if (metric) got[metric] = Number(r.value[1]);
-        }
+        for (const r of await path.query(CARRIED_TOTALS)) if (RECORD_TOTALS.has(r.metric.__name__ ?? '')) got[r.metric.__name__!] = Number(r.value[1]);
         return JSON.stringify(Object.entries(got).sort()) === JSON.stringify(Object.entries(want).sort()) ? true : undefined;
       },
       30_000,
