@@ -248,7 +248,7 @@ export class Agent {
 
   /**
    * Pull exactness at stop: events are refused from now on; wait until a scrape
-   * collected the last accepted ones (ScrapeDrain), at most a few scrape
+   * collected the last accepted ones (ScrapeDrain), at most three scrape
    * intervals and, when the agent also pushes, half of what is left of the
    * deadline (the final push needs the rest).
    */

@@ -4,7 +4,7 @@
  * the counters Prometheus keeps (and carries forward once the agent is gone)
  * would miss them. So at shutdown the agent first stops taking events, then
  * keeps /metrics served until one scrape has collected after the last accepted
- * event, within a bound of a few scrape intervals.
+ * event, within a bound of three scrape intervals.
  *
  * The scrape interval is not configured anywhere the agent can see: it is
  * taken from the gap between the last two scrapes. An agent nobody scrapes
@@ -49,14 +49,14 @@ export class ScrapeDrain {
   /**
    * How long shutdown should wait for a scrape: 0 when nothing accepted is
    * unscraped or nobody scrapes the agent (no scrape in the last three
-   * intervals); otherwise two intervals, enough for the next scrape even when
-   * one is just missed.
+   * intervals); otherwise three intervals: the next scrape, even when one is
+   * just missed or the scraper is late under load.
    */
   waitNeededMs(): number {
     const interval = this.scrapeIntervalMs();
     if (interval === undefined || this.#lastServedStart > this.#lastRecordedAt) return 0;
     if (this.#now() - this.#lastServedStart > 3 * interval) return 0;
-    return 2 * interval;
+    return 3 * interval;
   }
 
   /** Resolves true once a scrape that started after the last accepted event was served, false after `maxMs`. */

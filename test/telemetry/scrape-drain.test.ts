@@ -23,7 +23,7 @@ describe('ScrapeDrain', () => {
     expect(drain.waitNeededMs()).toBe(0);
   });
 
-  it('waits two scrape intervals when events were accepted after the last scrape', () => {
+  it('waits three scrape intervals when events were accepted after the last scrape', () => {
     const { drain, scrapeAt, setNow } = drainAt();
     scrapeAt(1000);
     scrapeAt(16_000);
@@ -31,7 +31,7 @@ describe('ScrapeDrain', () => {
     expect(drain.waitNeededMs()).toBe(0);
     setNow(17_000);
     drain.recorded();
-    expect(drain.waitNeededMs()).toBe(30_000);
+    expect(drain.waitNeededMs()).toBe(45_000);
     scrapeAt(31_000);
     expect(drain.waitNeededMs()).toBe(0);
   });
