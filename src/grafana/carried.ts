@@ -98,8 +98,9 @@ export const RESET_WATCH = {
 } as const;
 
 /**
- * Fleet-wide sums of carried series, for the figures drawn over months (daily
- * revenue, trailing 30 days, billed hours per day). A range query reads every
+ * Fleet-wide sums of carried series, for the money figures drawn as time series
+ * (revenue per day, per trailing hour and 30 days, invoices per hour, billed
+ * hours per day, the hourly rate per day). A range query reads every
  * sample of the series it selects over the whole range: per agent that is the
  * fleet size times more samples than a sum per currency, several seconds on
  * 30 days of 20 agents (docs/provisioning.md, "Query cost"). These panels show
@@ -120,6 +121,7 @@ function fleetSum(source: string, labels: readonly string[]): FleetSum {
 
 export const FLEET_SUMS: readonly FleetSum[] = [
   fleetSum(`${CATALOGUE.invoiceAmount.name}_total`, ['currency']),
+  fleetSum(`${CATALOGUE.invoices.name}_total`, ['currency']),
   fleetSum(`${CATALOGUE.billedTime.name}_total`, ['currency', 'quality_grade']),
 ];
 

@@ -1,7 +1,7 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, EXACT_NOTE, FIGURE_SCOPE, THRESHOLDS, UNIT, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
-import { activeUsers, averageQualityScore, invoiceCount, metric, productivity, revenue, sumOf } from './promql.ts';
+import { AGENT_SCOPE, EXACT_NOTE, FIGURE_SCOPE, FLEET_NOTE, THRESHOLDS, UNIT, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
+import { ALL_AGENTS, activeUsers, averageQualityScore, invoiceCount, metric, productivity, revenue, sumOf } from './promql.ts';
 
 /** Business figures at a glance: what was billed, at what quality, by how many people. */
 
@@ -56,8 +56,8 @@ export function executiveSummary(): dashboard.Dashboard {
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency: a trend (increase(), extrapolated to the window), not an exact figure.`, UNIT.money).withTarget(
-            query(revenue(AGENT_SCOPE, TREND_WINDOW), '{{currency}}'),
+          timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency, by the whole fleet. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(revenue(ALL_AGENTS, TREND_WINDOW, [], 'exact-fleet'), '{{currency}}'),
           ),
         ),
       )

@@ -95,14 +95,14 @@ export function financialAnalytics(): dashboard.Dashboard {
         ),
       )
       .withPanel(
-        timeseries('Invoice rate', 'Invoices issued per hour (trailing hour), per currency: a trend (increase(), extrapolated to the window), not an exact count.', UNIT.perHour)
-          .withTarget(query(invoiceCount(S, '1h', ['currency']), '{{currency}}'))
+        timeseries('Invoice rate', `Invoices issued in the hour before each point, per currency, by the whole fleet. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.perHour)
+          .withTarget(query(invoiceCount(ALL_AGENTS, '1h', ['currency'], 'exact-fleet'), '{{currency}}'))
           .min(0),
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Average hourly rate, trend', 'Invoiced amount per billed hour over the day before each point, per currency: a trend (increase() of both, extrapolated to the window).', UNIT.money).withTarget(
-            query(averageHourlyRate(S, '1d'), '{{currency}}/h', 'A', { minInterval: '5m' }),
+          timeseries('Average hourly rate, trend', `Invoiced amount per billed hour over the day before each point, per currency, by the whole fleet. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(averageHourlyRate(ALL_AGENTS, '1d', [], 'exact-fleet'), '{{currency}}/h', 'A', { minInterval: '5m' }),
           ),
         ),
       )
