@@ -42,6 +42,9 @@ const finite = (s: Series) => s.filter((r) => Number.isFinite(Number(r.value[1])
 const byCurrency = (s: Series) => Object.fromEntries(s.map((r) => [r.metric.currency, Number(r.value[1])]));
 /** What the exact figures read: the carried series the rules record (Prometheus itself on pull, vmalert on push). */
 const EUR_TOTAL = 'sum by (currency) (service_instance_id:quality_billing_invoice_amount_cents_total:carried{currency="EUR"})';
+/** The fleet-wide sum the daily and 30-day figures read (vmalert records it one evaluation after the carried series). */
+const EUR_FLEET_TOTAL = 'sum by (currency) (currency:quality_billing_invoice_amount_cents_total:carried_sum{currency="EUR"})';
+const EUR_FLEET_BILLED = 'sum by (currency) (currency_quality_grade:quality_billing_billed_time_seconds_total:carried_sum{currency="EUR"})';
 
 /** VictoriaMetrics instant query at `time` (Unix seconds). */
 async function vmQueryAt(promql: string, time: number): Promise<Series> {
@@ -66,9 +69,11 @@ beforeAll(async () => {
     expect(await postEvents(agent.url, events)).toEqual({ status: 202, body: { accepted: events.length, duplicates: 0 } });
     // Wait until both backends hold this batch: from then until the next batch, the counters are known exactly.
     const eur = INVOICES_PER_BATCH[0].amount_cents * (k + 1);
+    const billed = INVOICES_PER_BATCH[0].billed_hours * 3600 * (k + 1);
+    const holds = async (expr: string, want: number) => byCurrency(resultOf(await prom.query(expr), expr)).EUR === want && byCurrency(await vm.query(expr)).EUR === want;
     await eventually(
-      async () => (byCurrency(resultOf(await prom.query(EUR_TOTAL), EUR_TOTAL)).EUR === eur && byCurrency(await vm.query(EUR_TOTAL)).EUR === eur ? true : undefined),
-      20_000,
+      async () => ((await holds(EUR_TOTAL, eur)) && (await holds(EUR_FLEET_TOTAL, eur)) && (await holds(EUR_FLEET_BILLED, billed)) ? true : undefined),
+      60_000,
       `batch ${k} on both backends`,
     );
     afterBatch.push(Date.now() / 1000);
