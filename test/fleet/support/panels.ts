@@ -3,7 +3,7 @@ import { exact, type Checkpoint } from './ledger.ts';
 
 /**
  * Every range panel of the Executive Summary, Financial Analytics and Quality
- * Analytics dashboards, with the value it must show for a range, computed from
+ * Analytics dashboards (and the money trends, exact too), with the value it must show for a range, computed from
  * the ledger the same way the PromQL computes it. The expressions come from
  * the generated dashboards (what operators load), Grafana's variables
  * substituted; per-day and 30-day panels are read at the end of the range.
@@ -38,6 +38,10 @@ function perKey(groups: Map<string, number>, value: (group: string, v: number) =
 
 const revenue = (f: Checkpoint, t: Checkpoint) => perKey(exact(f, t, 'amount', [0]), (c, v) => v / DIVISOR[c]!);
 const invoices = (f: Checkpoint, t: Checkpoint, labels: number[]) => perKey(exact(f, t, 'invoices', labels), (_, v) => v);
+const hourlyRate = (f: Checkpoint, t: Checkpoint) => {
+  const billed = exact(f, t, 'billed', [0]);
+  return perKey(exact(f, t, 'amount', [0]), (c, v) => v / (g(billed, c) / 3600) / DIVISOR[c]!);
+};
 const ratio = (num: Map<string, number>, den: Map<string, number>) => perKey(num, (k, v) => v / g(den, k));
 const allOf = (m: Map<string, number>) => g(m, '');
 
@@ -69,16 +73,7 @@ export const RANGE_PANELS: readonly RangePanel[] = [
       return perKey(exact(f, t, 'amount', [0]), (c, v) => v / g(count, c) / DIVISOR[c]!);
     },
   },
-  {
-    dashboard: 'financial-analytics',
-    title: 'Average hourly rate',
-    usesRange: true,
-    key: byCurrency,
-    expected: (f, t) => {
-      const billed = exact(f, t, 'billed', [0]);
-      return perKey(exact(f, t, 'amount', [0]), (c, v) => v / (g(billed, c) / 3600) / DIVISOR[c]!);
-    },
-  },
+  { dashboard: 'financial-analytics', title: 'Average hourly rate', usesRange: true, key: byCurrency, expected: hourlyRate },
   { dashboard: 'financial-analytics', title: 'Invoices in range', usesRange: true, key: byCurrency, expected: (f, t) => invoices(f, t, [0]) },
   { dashboard: 'financial-analytics', title: 'Counter resets in range', usesRange: true, key: single, expected: (f, t) => ({ '': t.resets - f.resets }) },
   {
@@ -89,6 +84,10 @@ export const RANGE_PANELS: readonly RangePanel[] = [
     expected: (f, t) => perKey(exact(f, t, 'amount', [0, 1]), (cg, v) => v / DIVISOR[cg.split(' ')[0]!]!),
   },
   { dashboard: 'financial-analytics', title: 'Daily revenue', usesRange: false, key: byCurrency, expected: revenue },
+  // The money trends: over the trailing hour or day, which covers the whole (minutes long) script.
+  { dashboard: 'executive-summary', title: 'Revenue, trailing hour', usesRange: false, key: byCurrency, expected: revenue },
+  { dashboard: 'financial-analytics', title: 'Invoice rate', usesRange: false, key: byCurrency, expected: (f, t) => invoices(f, t, [0]) },
+  { dashboard: 'financial-analytics', title: 'Average hourly rate, trend', usesRange: false, key: byCurrency, expected: hourlyRate },
   { dashboard: 'financial-analytics', title: 'Revenue, trailing 30 days', usesRange: false, key: byCurrency, expected: revenue },
   {
     dashboard: 'financial-analytics',
