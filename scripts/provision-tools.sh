@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Fetches the Debian tools the test suite runs for real (Prometheus + promtool,
-# Alertmanager, Pushgateway, node_exporter, debootstrap and systemd-nspawn from
-# bookworm; VictoriaMetrics and Compose v2 from trixie; Prometheus 3.5 LTS from sid
-# as prometheus-sid) into .cache/tools without touching the system's apt
+# Fetches the Debian tools the test suite runs for real (Prometheus 3.5 LTS +
+# promtool and VictoriaMetrics 1.145 + vmalert from sid; Alertmanager, Pushgateway,
+# node_exporter, debootstrap and systemd-nspawn from bookworm; Compose v2 from
+# trixie) into .cache/tools/<package>-<suite> without touching the system's apt
 # configuration or installing anything system-wide. Idempotent: tools already
 # unpacked are left alone.
 #
-# Usage: scripts/provision-tools.sh [prometheus] [victoria-metrics] [docker-compose] [systemd-root] ...
-#        (no argument = prometheus and victoria-metrics)
+# Usage: scripts/provision-tools.sh [prometheus] [promtool] [victoria-metrics] [docker-compose] [systemd-root] ...
+#        (no argument = prometheus, promtool and victoria-metrics)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +22,7 @@ fi
 # Binary inside each package, to tell whether it is already unpacked.
 declare -A BINARY=(
   [prometheus]=usr/bin/prometheus
+  [promtool]=usr/bin/promtool
   [prometheus-alertmanager]=usr/bin/prometheus-alertmanager
   [prometheus-pushgateway]=usr/bin/prometheus-pushgateway
   [prometheus-node-exporter]=usr/bin/prometheus-node-exporter
@@ -33,24 +34,19 @@ declare -A BINARY=(
   # on LD_LIBRARY_PATH, so the host's systemd version does not matter; its other
   # libraries come from the host).
   [libsystemd-shared]=usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so
-  [prometheus-sid]=usr/bin/prometheus
-)
-# Debian package of a tool whose name is not the package's (the same package from another suite).
-declare -A PACKAGE=(
-  [prometheus-sid]=prometheus
 )
 # Which private apt setup each package comes from.
 declare -A SUITE=(
-  [prometheus]=bookworm
+  [prometheus]=sid
+  [promtool]=sid
   [prometheus-alertmanager]=bookworm
   [prometheus-pushgateway]=bookworm
   [prometheus-node-exporter]=bookworm
-  [victoria-metrics]=trixie
+  [victoria-metrics]=sid
   [docker-compose]=trixie
   [debootstrap]=bookworm
   [systemd-container]=bookworm
   [libsystemd-shared]=bookworm
-  [prometheus-sid]=sid
 )
 
 mirror_uri() {
@@ -84,18 +80,18 @@ apt_update_once() {
 }
 
 fetch_pkg() {
-  local pkg="$1" suite="${SUITE[$1]}" dest="$CACHE/$1"
+  local pkg="$1" suite="${SUITE[$1]}" dest="$CACHE/$1-${SUITE[$1]}"
   if [[ -e "$dest/${BINARY[$pkg]}" ]]; then return; fi
   apt_update_once "$suite"
   local work; work="$(mktemp -d)"
   # shellcheck disable=SC2046
-  if ! (cd "$work" && apt-get $(apt_opts "$suite") -qq download "${PACKAGE[$pkg]:-$pkg}"); then
+  if ! (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg"); then
     # The private package lists are kept between runs; after a Debian point release the
     # version they name is gone from the mirror. Refresh them once and retry.
     rm -f "$ROOT/.cache/apt/$suite/.updated"
     apt_update_once "$suite"
     # shellcheck disable=SC2046
-    (cd "$work" && apt-get $(apt_opts "$suite") -qq download "${PACKAGE[$pkg]:-$pkg}")
+    (cd "$work" && apt-get $(apt_opts "$suite") -qq download "$pkg")
   fi
   rm -rf "$dest" && mkdir -p "$dest"
   dpkg -x "$work"/*.deb "$dest"
@@ -121,7 +117,7 @@ build_systemd_root() {
   exec 9>"$SYSTEMD_ROOT.lock"
   flock 9
   if [[ -f "$marker" && "$(cat "$marker")" == "$SYSTEMD_ROOT_PACKAGES" ]]; then return; fi
-  local tmp="$SYSTEMD_ROOT.tmp" log="$SYSTEMD_ROOT.log" tools="$CACHE/debootstrap"
+  local tmp="$SYSTEMD_ROOT.tmp" log="$SYSTEMD_ROOT.log" tools="$CACHE/debootstrap-bookworm"
   rm -rf "$tmp"
   echo "provision-tools: building a bookworm root with $SYSTEMD_ROOT_PACKAGES (once; log in $log)" >&2
   if ! DEBOOTSTRAP_DIR="$tools/usr/share/debootstrap" timeout "${QB_ROOT_BUILD_TIMEOUT:-900}" \
@@ -139,7 +135,7 @@ build_systemd_root() {
 }
 
 pkgs=("$@")
-if [[ ${#pkgs[@]} -eq 0 ]]; then pkgs=(prometheus victoria-metrics); fi
+if [[ ${#pkgs[@]} -eq 0 ]]; then pkgs=(prometheus promtool victoria-metrics); fi
 for p in "${pkgs[@]}"; do
   if [[ "$p" == systemd-root ]]; then build_systemd_root; continue; fi
   [[ -n "${SUITE[$p]:-}" ]] || { echo "provision-tools: unknown tool $p" >&2; exit 2; }

@@ -7,6 +7,7 @@ import { businessSnapshot } from './business/snapshot.ts';
 import { businessViews } from './business/views.ts';
 import { DurableSink } from './ingest/durable-sink.ts';
 import { Ingestor } from './ingest/ingestor.ts';
+import { gatedSink } from './ingest/gated-sink.ts';
 import { eventsRoute } from './ingest/routes/events.ts';
 import { redactUrl, type LoadedConfig } from './config/load.ts';
 import { durableStateReadiness, healthRoutes } from './http/routes/health.ts';
@@ -73,6 +74,7 @@ export class Agent {
     const snapshotReader = values.state.dir !== '' ? new SnapshotReader() : undefined;
     this.pipeline = createPipeline({
       otlp: values.otlp,
+      resourceConstantLabels: values.metrics.resourceConstantLabels,
       resource: buildResource({
         service: values.service,
         serviceNameExplicit: sources['service.name']?.kind !== 'default',
@@ -141,7 +143,10 @@ export class Agent {
         healthRoutes(this.readiness, () => ({ state: this.state ? durableStateReadiness(this.state.stats()) : 'disabled' })),
         metricsRoute(this.pipeline.prometheus, { bearerTokens: values.metrics.bearerTokens, basicAuthUsers: values.metrics.basicAuthUsers }),
         eventsRoute({
-          sink: this.#durable?.sink ?? this.ingestor,
+          sink: gatedSink(this.#durable?.sink ?? this.ingestor, {
+            stopping: () => this.readiness.phase === 'stopping',
+            onAccepted: () => this.pipeline.prometheus.drain.recorded(),
+          }),
           maxInFlight: values.ingest.maxInFlight,
           credentials: { bearerTokens: values.ingest.tokens },
           maxBodyBytes: values.ingest.maxBodyBytes,
@@ -238,6 +243,7 @@ export class Agent {
     const left = () => Math.max(0, endAt - performance.now());
     this.readiness.markStopping();
     this.#log.info({ deadlineMs }, 'shutting down');
+    await this.#drainScrape(left);
     if (!(await finishesWithin(this.app.close(), left()))) this.#log.warn('open requests did not finish before the deadline');
     const snapshot = this.state?.shutdown().then(
       () => true,
@@ -268,6 +274,21 @@ export class Agent {
       this.#log.warn({ err: flush.value }, 'final OTLP push failed; its data is lost');
     }
     this.#log.info('stopped');
+  }
+
+  /**
+   * Pull exactness at stop: events are refused from now on; wait until a scrape
+   * collected the last accepted ones (ScrapeDrain), at most three scrape
+   * intervals and, when the agent also pushes, half of what is left of the
+   * deadline (the final push needs the rest).
+   */
+  async #drainScrape(left: () => number): Promise<void> {
+    const drain = this.pipeline.prometheus.drain;
+    const needed = drain.waitNeededMs();
+    if (needed === 0) return;
+    const budget = Math.min(needed, this.pipeline.otlpReader ? left() / 2 : left());
+    if (await drain.drained(budget)) this.#log.info('the last accepted events were scraped');
+    else this.#log.warn({ waitedMs: Math.round(budget) }, 'no scrape collected the last accepted events before the bound; Prometheus will miss them');
   }
 }
 

@@ -16,7 +16,7 @@ export default function setup(project: TestProject): void {
   // QB_TEST_SKIP_BUILD=1 reuses an existing dist/ (quick local reruns of in-process tests).
   if (process.env.QB_TEST_SKIP_BUILD !== '1') execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (existsSync('/usr/bin/apt-get')) {
-    execFileSync('bash', ['scripts/provision-tools.sh', 'prometheus', 'victoria-metrics', 'prometheus-sid', 'docker-compose', 'debootstrap', 'systemd-container', 'libsystemd-shared'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync('bash', ['scripts/provision-tools.sh', 'prometheus', 'promtool', 'victoria-metrics', 'docker-compose', 'debootstrap', 'systemd-container', 'libsystemd-shared'], { cwd: ROOT, stdio: 'inherit' });
   }
   // The OpenTelemetry Collector and Prometheus with its OTLP receiver, from their pinned Go
   // modules (test/tools/); a no-op when already built, a skip message where Go is missing.

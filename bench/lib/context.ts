@@ -34,8 +34,11 @@ export interface Row {
 
 export type Workload = (options: BenchOptions, rows: Row[], notes: string[]) => Promise<void>;
 
-export function tool(name: 'prometheus-node-exporter' | 'prometheus-pushgateway'): string | undefined {
-  const path = join(ROOT, '.cache', 'tools', name, 'usr', 'bin', name);
+/** Debian suite scripts/provision-tools.sh fetches each tool from (it unpacks into .cache/tools/<package>-<suite>). */
+const TOOL_SUITE = { 'prometheus-node-exporter': 'bookworm', 'prometheus-pushgateway': 'bookworm', prometheus: 'sid' } as const;
+
+export function tool(name: keyof typeof TOOL_SUITE): string | undefined {
+  const path = join(ROOT, '.cache', 'tools', `${name}-${TOOL_SUITE[name]}`, 'usr', 'bin', name);
   return existsSync(path) ? path : undefined;
 }
 

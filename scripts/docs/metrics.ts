@@ -63,7 +63,8 @@ export async function metricsMarkdown(fixtureProcPath: string): Promise<string> 
     '(host metrics use the dotted OpenTelemetry names, e.g. `system.cpu.time`), and a Prometheus-compatible backend (Collector, VictoriaMetrics,',
     'Prometheus\' OTLP receiver) turns it back into the same Prometheus name. Every series on `/metrics` also carries `otel_scope_name` and',
     '`otel_scope_version`; resource attributes (`service.name`, `service.instance.id`, `host.name`, ...) are on `target_info` (pull) or on every',
-    'series as labels (push).',
+    'series as labels (push). On pull, the attributes in `metrics.resourceConstantLabels` (default `service.instance.id`, as `service_instance_id`)',
+    'are on every series too: the identity of the agent the exact dashboard figures rely on.',
     '',
     '## Business metrics',
     '',
@@ -94,6 +95,6 @@ export async function metricsMarkdown(fixtureProcPath: string): Promise<string> 
       `| \`${promName(m)}\` | ${promType(m)} | ${m.descriptor.unit ? `\`${m.descriptor.unit}\`` : '—'} | ${labelsOf(m).map((l) => `\`${l}\``).join(', ') || '—'} | ${m.descriptor.description} |`,
     );
   }
-  lines.push('', '`target_info` (pull only) carries the resource attributes as labels.', '');
+  lines.push('', '`target_info` (pull only) carries all the resource attributes as labels.', '');
   return lines.join('\n');
 }

@@ -81,6 +81,12 @@ export const SCHEMA = {
       env: 'QB_AGENT_METRICS_BASIC_AUTH_USERS',
       sensitive: true,
     },
+    resourceConstantLabels: {
+      doc: 'Resource attributes added as labels to every series on /metrics (the OpenTelemetry Prometheus exporter\'s with_resource_constant_labels), separated by commas; they stay on target_info too. The default service.instance.id gives each agent an identity that survives a move to a new address, which the exact dashboard figures rely on (docs/provisioning.md). Empty: only target_info carries them, the exporter specification\'s default.',
+      format: 'string-list',
+      default: ['service.instance.id'],
+      env: 'QB_AGENT_METRICS_RESOURCE_CONSTANT_LABELS',
+    },
   },
   service: {
     name: {

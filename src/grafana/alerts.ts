@@ -1,6 +1,7 @@
 import * as alerting from '@grafana/grafana-foundation-sdk/alerting';
 import * as expr from '@grafana/grafana-foundation-sdk/expr';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import { CARRIED, FLEET_SUMS, RESET_WATCH, carriedRuleExpr } from './carried.ts';
 import { AGENT_JOB, AGENT_SERVICE_NAME, DATASOURCE_UID, SILENCE_WINDOW } from './common.ts';
 import {
   AGENT_IDENTITY,
@@ -80,11 +81,14 @@ export const ALERTS: readonly AlertDefinition[] = [
   {
     name: 'QualityBillingLowQualityScore',
     uid: 'qb-low-quality-score',
-    expr: `(\n${averageQualityScore(ALL_AGENTS, '15m', JOB)}\n) < ${ALERT_THRESHOLDS.qualityScore}`,
+    // From the carried series: exact over the window, and the same on VictoriaMetrics, whose increase()
+    // ignores the first sample of a series born inside the window when it is large (a score sum) but
+    // not when it is small (a count), so a new agent made the average look far too low there.
+    expr: `(\n${averageQualityScore(ALL_AGENTS, '15m', [], 'exact')}\n) < ${ALERT_THRESHOLDS.qualityScore}`,
     for: '15m',
     severity: 'warning',
     summary: 'Average quality score below 70',
-    description: (v) => `The average score of the quality assessments in the last 15 minutes is ${v.raw} ({{ $labels.job }}).`,
+    description: (v) => `The average score of the quality assessments reported by all agents in the last 15 minutes is ${v.raw}.`,
     runbook:
       'Open Quality Analytics: "Average score by task type" shows which task type drags the average down and "Grade mix" how many D grades there are. Tell the team lead of that task type; review recent guideline or tooling changes.',
   },
@@ -179,6 +183,18 @@ export const RECORDING_RULES: readonly RecordingRule[] = [
   { record: 'job:quality_billing_active_users:sum', expr: activeUsers(ALL_AGENTS, JOB) },
   { record: 'job_currency:quality_billing_revenue:increase1h', expr: revenue(ALL_AGENTS, '1h', JOB) },
   { record: 'job_currency:quality_billing_average_hourly_rate:ratio_increase1d', expr: averageHourlyRate(ALL_AGENTS, '1d', JOB) },
+];
+
+/**
+ * The carried counters (carried.ts) every exact figure reads, then the per-agent
+ * series "Counter resets in range" reads and the fleet-wide sums the figures
+ * drawn over months read. One group: rules of a group run in order, so the sums
+ * add up the values just carried.
+ */
+export const CARRIED_RULES: readonly RecordingRule[] = [
+  ...CARRIED.map((c) => ({ record: c.record, expr: carriedRuleExpr(c) })),
+  RESET_WATCH,
+  ...FLEET_SUMS.map((f) => ({ record: f.record, expr: f.expr })),
 ];
 
 /** Grafana rules evaluate the PromQL as an instant query, then fire for every series it returns (as Prometheus does). */

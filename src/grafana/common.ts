@@ -6,6 +6,7 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import * as units from '@grafana/grafana-foundation-sdk/units';
+import { AGENT_ID } from './carried.ts';
 import { AGENT_IDENTITY, type Scope } from './promql.ts';
 
 /**
@@ -29,12 +30,18 @@ export const AGENT_SERVICE_NAME = 'qb-agent';
 export const TAG = 'quality-billing';
 
 /**
- * The agent filters every dashboard query carries. `job`/`instance` exist on the
- * pull path (and on the Collector path, from service.name/service.instance.id)
+ * The agent filters every dashboard query on raw series carries. `job`/`instance`
+ * exist on the pull path (and on the Collector path, from service.name/service.instance.id)
  * but not when the agent pushes straight into VictoriaMetrics; "All" is `.*`,
  * which also matches a missing label, so panels keep data on every path.
  */
-export const AGENT_SCOPE: Scope = ['job=~"$job"', 'instance=~"$instance"'];
+export const AGENT_SCOPE: Scope = ['job=~"$job"', 'instance=~"$instance"', `${AGENT_ID}=~"$agent"`];
+/**
+ * The filter of the exact figures: the carried series keep only the agent's
+ * service_instance_id (an agent keeps its figures when it moves to a new
+ * address, so job and instance cannot select them).
+ */
+export const FIGURE_SCOPE: Scope = [`${AGENT_ID}=~"$agent"`];
 /** How long an agent may send nothing before it counts as down: the "Agent up" panel and QualityBillingSystemDown. */
 export const SILENCE_WINDOW = '2m';
 /** Labels that identify one agent on any path (missing ones are simply empty). */
@@ -45,7 +52,10 @@ export const PER_AGENT = AGENT_IDENTITY;
  * promql.ts), so that a reader knows when to trust it to the cent.
  */
 export const EXACT_NOTE =
-  'Exact: the counters at the end of the range minus those at its start, nothing extrapolated. This holds while agents keep their counters across restarts (durable state, state.dir, on by default). An agent restarted without durable state starts again from zero, and this figure then drops by what that agent had counted; "Counter resets in range" on Financial Analytics shows when that happened. An agent that is down at the end of the range is missing from the figure too.';
+  'Exact: every agent\'s counters at the end of the range minus those at its start, nothing extrapolated, read from the carried series the Prometheus rules keep per agent (service.instance.id), so an agent that restarts, moves, is down or is gone for good still counts exactly what it sent in the range. Needs the quality-billing recording rules (Prometheus, or vmalert in front of VictoriaMetrics). Not exact only when an agent with an explicitly configured service.instance.id loses its durable state: its counters restart from zero, and a range spanning that drops by what it had counted before; "Counter resets in range" on Financial Analytics shows it.';
+
+/** Said on the figures drawn over months, which read fleet-wide sums (FLEET_SUMS in carried.ts) to stay fast. */
+export const FLEET_NOTE = 'Whole fleet: not filtered by Agent, Job or Instance, so that months of it are drawn in well under a second.';
 
 /** Units (Grafana unit ids) used by the dashboards. */
 export const UNIT = {
@@ -217,7 +227,7 @@ export function barGauge(title: string, description: string, unit: string, steps
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
 }
 
-/** Template variables every dashboard starts with: datasource, then job and instance. */
+/** Template variables every dashboard starts with: datasource, then job, instance and agent. */
 export function agentVariables(): cog.Builder<dashboard.VariableModel>[] {
   const agentVar = (name: string, label: string, q: string) =>
     new dashboard.QueryVariableBuilder(name)
@@ -239,6 +249,9 @@ export function agentVariables(): cog.Builder<dashboard.VariableModel>[] {
       .current({ selected: true, text: 'Quality Billing Prometheus', value: DATASOURCE_UID }),
     agentVar('job', 'Job', 'label_values(qb_agent_build_info, job)'),
     agentVar('instance', 'Instance', 'label_values(qb_agent_build_info{job=~"$job"}, instance)'),
+    agentVar('agent', 'Agent', `label_values(qb_agent_build_info{job=~"$job", instance=~"$instance"}, ${AGENT_ID})`).description(
+      `service.instance.id of the agents to show: it stays the same when an agent moves to a new address. The exact figures over the selected range are filtered by this variable only (Job and Instance change when an agent moves); the daily and 30-day figures show the whole fleet. "All" also matches agents without a ${AGENT_ID} label.`,
+    ),
   ];
 }
 

@@ -1,7 +1,7 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, EXACT_NOTE, THRESHOLDS, UNIT, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
-import { activeUsers, averageQualityScore, invoiceCount, metric, productivity, revenue, sumOf } from './promql.ts';
+import { AGENT_SCOPE, EXACT_NOTE, FIGURE_SCOPE, FLEET_NOTE, THRESHOLDS, UNIT, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
+import { ALL_AGENTS, activeUsers, averageQualityScore, invoiceCount, metric, productivity, revenue, sumOf } from './promql.ts';
 
 /** Business figures at a glance: what was billed, at what quality, by how many people. */
 
@@ -23,20 +23,20 @@ export function executiveSummary(): dashboard.Dashboard {
             'Revenue in range',
             `Invoiced amount in the selected time range, one value per currency (amounts are never added across currencies). ${EXACT_NOTE}`,
             UNIT.money,
-          ).withTarget(query(revenue(AGENT_SCOPE, '$__range', [], 'exact'), '{{currency}}', 'A', { instant: true })),
+          ).withTarget(query(revenue(FIGURE_SCOPE, '$__range', [], 'exact'), '{{currency}}', 'A', { instant: true })),
         ).span(8),
       )
       .withPanel(
-        stat('Average quality score', 'Mean score of the quality assessments in the selected range (0-100). Below 70 for 15 minutes raises QualityBillingLowQualityScore.', UNIT.score, THRESHOLDS.qualityScore)
-          .withTarget(query(averageQualityScore(AGENT_SCOPE, '$__range'), 'Average score', 'A', { instant: true }))
+        stat('Average quality score', `Mean score of the quality assessments in the selected range (0-100). Below 70 for 15 minutes raises QualityBillingLowQualityScore. ${EXACT_NOTE}`, UNIT.score, THRESHOLDS.qualityScore)
+          .withTarget(query(averageQualityScore(FIGURE_SCOPE, '$__range', [], 'exact'), 'Average score', 'A', { instant: true }))
           .decimals(1)
           .min(0)
           .max(100)
           .span(4),
       )
       .withPanel(
-        stat('Productivity', 'Effective work time divided by total work time of the work sessions reported in the selected range.', UNIT.percent01, THRESHOLDS.productivity)
-          .withTarget(query(productivity(AGENT_SCOPE, '$__range'), 'Productivity', 'A', { instant: true }))
+        stat('Productivity', `Effective work time divided by total work time of the work sessions reported in the selected range. ${EXACT_NOTE}`, UNIT.percent01, THRESHOLDS.productivity)
+          .withTarget(query(productivity(FIGURE_SCOPE, '$__range', [], 'exact'), 'Productivity', 'A', { instant: true }))
           .decimals(1)
           .min(0)
           .max(1)
@@ -44,7 +44,7 @@ export function executiveSummary(): dashboard.Dashboard {
       )
       .withPanel(
         stat('Invoices in range', `Invoices issued in the selected range, all currencies. ${EXACT_NOTE}`, UNIT.count)
-          .withTarget(query(invoiceCount(AGENT_SCOPE, '$__range', [], 'exact'), 'Invoices', 'A', { instant: true }))
+          .withTarget(query(invoiceCount(FIGURE_SCOPE, '$__range', [], 'exact'), 'Invoices', 'A', { instant: true }))
           .decimals(0)
           .span(4),
       )
@@ -56,8 +56,8 @@ export function executiveSummary(): dashboard.Dashboard {
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency: a trend (increase(), extrapolated to the window), not an exact figure.`, UNIT.money).withTarget(
-            query(revenue(AGENT_SCOPE, TREND_WINDOW), '{{currency}}'),
+          timeseries('Revenue, trailing hour', `Amount invoiced in the ${TREND_WINDOW} before each point, per currency, by the whole fleet. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(revenue(ALL_AGENTS, TREND_WINDOW, [], 'exact-fleet'), '{{currency}}'),
           ),
         ),
       )

@@ -1,8 +1,9 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, EXACT_NOTE, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
-import { averageHourlyRate, averageInvoiceAmount, exactIncrease, invoiceCount, metric, revenue, selector } from './promql.ts';
+import { AGENT_SCOPE, EXACT_NOTE, FIGURE_SCOPE, FLEET_NOTE, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, timeseries, withCurrencyUnits } from './common.ts';
+import { RESET_WATCH } from './carried.ts';
+import { ALL_AGENTS, averageHourlyRate, averageInvoiceAmount, fleetExactIncrease, invoiceCount, metric, revenue, selector } from './promql.ts';
 
 /**
  * Revenue per currency, per grade and over time. Every money panel shows one
@@ -14,10 +15,15 @@ import { averageHourlyRate, averageInvoiceAmount, exactIncrease, invoiceCount, m
  */
 
 const S = AGENT_SCOPE;
-const AMOUNT = metric(CATALOGUE.invoiceAmount);
+const F = FIGURE_SCOPE;
 
-/** Counter resets in the range: each one is a restart without durable state, which makes the exact figures drop. */
-export const COUNTER_RESETS = `sum(resets(${selector(AMOUNT, S)}[$__range]))`;
+/**
+ * Counter resets in the range, from the one per-agent series that drops only
+ * when that agent's counters restart from zero under the same service.instance.id
+ * (RESET_WATCH): each is an agent that lost its durable state, which makes the
+ * exact figures over a range spanning it drop.
+ */
+export const COUNTER_RESETS = `sum(resets(${selector(RESET_WATCH.record, F)}[$__range])) or vector(0)`;
 
 export function financialAnalytics(): dashboard.Dashboard {
   return finish(
@@ -31,34 +37,34 @@ export function financialAnalytics(): dashboard.Dashboard {
       .withPanel(
         withCurrencyUnits(
           stat('Revenue in range', `Invoiced amount in the selected range, per currency. ${EXACT_NOTE}`, UNIT.money).withTarget(
-            query(revenue(S, '$__range', [], 'exact'), '{{currency}}', 'A', { instant: true }),
+            query(revenue(F, '$__range', [], 'exact'), '{{currency}}', 'A', { instant: true }),
           ),
         ).span(5),
       )
       .withPanel(
         withCurrencyUnits(
           stat('Average invoice amount', `Invoiced amount divided by the number of invoices in the selected range, per currency. ${EXACT_NOTE}`, UNIT.money).withTarget(
-            query(averageInvoiceAmount(S, '$__range', 'exact'), '{{currency}}', 'A', { instant: true }),
+            query(averageInvoiceAmount(F, '$__range', 'exact'), '{{currency}}', 'A', { instant: true }),
           ),
         ).span(5),
       )
       .withPanel(
         withCurrencyUnits(
           stat('Average hourly rate', `Invoiced amount divided by billed hours in the selected range, per currency (amount per billed hour). ${EXACT_NOTE}`, UNIT.money).withTarget(
-            query(averageHourlyRate(S, '$__range', [], 'exact'), '{{currency}}/h', 'A', { instant: true }),
+            query(averageHourlyRate(F, '$__range', [], 'exact'), '{{currency}}/h', 'A', { instant: true }),
           ),
         ).span(5),
       )
       .withPanel(
         stat('Invoices in range', `Invoices issued in the selected range, per currency. ${EXACT_NOTE}`, UNIT.count)
-          .withTarget(query(invoiceCount(S, '$__range', ['currency'], 'exact'), '{{currency}}', 'A', { instant: true }))
+          .withTarget(query(invoiceCount(F, '$__range', ['currency'], 'exact'), '{{currency}}', 'A', { instant: true }))
           .decimals(0)
           .span(5),
       )
       .withPanel(
         stat(
           'Counter resets in range',
-          'Times an invoice counter went down in the selected range: an agent restarted without durable state (state.dir empty) and counted again from zero. 0 means the exact figures on this dashboard are complete; above 0 they are too low by what the restarted agents had counted before the restart. Turn durable state on.',
+          'Times an agent\'s counters restarted from zero under the same service.instance.id in the selected range: an agent with an explicitly configured service.instance.id lost its durable state (state.dir lost or empty). 0 means the exact figures on this dashboard are complete; above 0, figures over a range spanning the reset are too low by what that agent had counted before it. With the default service.instance.id (kept in state.dir) a lost state makes a new agent instead, and the figures stay exact.',
           UNIT.count,
           THRESHOLDS.anyIsBad,
         )
@@ -68,41 +74,41 @@ export function financialAnalytics(): dashboard.Dashboard {
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Daily revenue', `Amount invoiced per day, per currency. Days are 24 h steps aligned to UTC midnight (Prometheus steps), not calendar days in your time zone. ${EXACT_NOTE}`, UNIT.money)
-            .withTarget(query(revenue(S, '1d', [], 'exact'), '{{currency}}', 'A', { minInterval: '1d' }))
+          timeseries('Daily revenue', `Amount invoiced per day, per currency, by the whole fleet. Days are 24 h steps aligned to UTC midnight (Prometheus steps), not calendar days in your time zone. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money)
+            .withTarget(query(revenue(ALL_AGENTS, '1d', [], 'exact-fleet'), '{{currency}}', 'A', { minInterval: '1d' }))
             .drawStyle(common.GraphDrawStyle.Bars)
             .fillOpacity(80),
         ),
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Revenue, trailing 30 days', `Amount invoiced in the 30 days before each point, per currency: the monthly run rate. ${EXACT_NOTE}`, UNIT.money).withTarget(
-            query(revenue(S, '30d', [], 'exact'), '{{currency}}', 'A', { minInterval: '1h' }),
+          timeseries('Revenue, trailing 30 days', `Amount invoiced in the 30 days before each point, per currency, by the whole fleet: the monthly run rate. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(revenue(ALL_AGENTS, '30d', [], 'exact-fleet'), '{{currency}}', 'A', { minInterval: '1h' }),
           ),
         ),
       )
       .withPanel(
         withCurrencyUnits(
           barGauge('Revenue by quality grade', `Amount invoiced in the selected range per currency and quality grade. ${EXACT_NOTE}`, UNIT.money).withTarget(
-            query(revenue(S, '$__range', ['quality_grade'], 'exact'), '{{currency}} grade {{quality_grade}}', 'A', { instant: true }),
+            query(revenue(F, '$__range', ['quality_grade'], 'exact'), '{{currency}} grade {{quality_grade}}', 'A', { instant: true }),
           ),
         ),
       )
       .withPanel(
-        timeseries('Invoice rate', 'Invoices issued per hour (trailing hour), per currency: a trend (increase(), extrapolated to the window), not an exact count.', UNIT.perHour)
-          .withTarget(query(invoiceCount(S, '1h', ['currency']), '{{currency}}'))
+        timeseries('Invoice rate', `Invoices issued in the hour before each point, per currency, by the whole fleet. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.perHour)
+          .withTarget(query(invoiceCount(ALL_AGENTS, '1h', ['currency'], 'exact-fleet'), '{{currency}}'))
           .min(0),
       )
       .withPanel(
         withCurrencyUnits(
-          timeseries('Average hourly rate, trend', 'Invoiced amount per billed hour over the day before each point, per currency: a trend (increase() of both, extrapolated to the window).', UNIT.money).withTarget(
-            query(averageHourlyRate(S, '1d'), '{{currency}}/h', 'A', { minInterval: '5m' }),
+          timeseries('Average hourly rate, trend', `Invoiced amount per billed hour over the day before each point, per currency, by the whole fleet. ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.money).withTarget(
+            query(averageHourlyRate(ALL_AGENTS, '1d', [], 'exact-fleet'), '{{currency}}/h', 'A', { minInterval: '5m' }),
           ),
         ),
       )
       .withPanel(
-        timeseries('Billed hours', `Hours billed per day, per currency and quality grade (the denominator of the hourly rate). ${EXACT_NOTE}`, UNIT.seconds)
-          .withTarget(query(exactIncrease(CATALOGUE.billedTime, S, '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
+        timeseries('Billed hours', `Hours billed per day, per currency and quality grade, by the whole fleet (the denominator of the hourly rate). ${FLEET_NOTE} ${EXACT_NOTE}`, UNIT.seconds)
+          .withTarget(query(fleetExactIncrease(metric(CATALOGUE.billedTime), '1d', ['currency', 'quality_grade']), '{{currency}} grade {{quality_grade}}', 'A', { minInterval: '1d' }))
           .drawStyle(common.GraphDrawStyle.Bars)
           .fillOpacity(80),
       )

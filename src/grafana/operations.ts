@@ -21,9 +21,10 @@ const AGENT = PER_AGENT.join(', ');
 export const AGENT_UP = [
   `max by (${AGENT}) (${selector('up', S)} and on (job) count by (job) (last_over_time(${selector('qb_agent_build_info', S)}[$__range])))`,
   'or',
-  `max by (${AGENT}) (last_over_time(${selector('qb_agent_build_info', S)}[${SILENCE_WINDOW}]))`,
+  // Scraped agents are told by `up` alone: their series also carry service_instance_id, which `up` lacks.
+  `(max by (${AGENT}) (last_over_time(${selector('qb_agent_build_info', S)}[${SILENCE_WINDOW}])) unless on (job, instance) ${selector('up', S)})`,
   'or',
-  `max by (${AGENT}) (last_over_time(${selector('qb_agent_build_info', S)}[$__range])) * 0`,
+  `(max by (${AGENT}) (last_over_time(${selector('qb_agent_build_info', S)}[$__range])) * 0 unless on (job, instance) ${selector('up', S)})`,
 ].join('\n');
 
 /** Seconds since each agent process started. */

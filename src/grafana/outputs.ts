@@ -1,6 +1,6 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { stringify } from 'yaml';
-import { ALERTS, RECORDING_RULES, grafanaRule } from './alerts.ts';
+import { ALERTS, CARRIED_RULES, RECORDING_RULES, grafanaRule } from './alerts.ts';
 import { DATASOURCE_UID } from './common.ts';
 import { executiveSummary } from './executive-summary.ts';
 import { financialAnalytics } from './financial-analytics.ts';
@@ -37,6 +37,11 @@ const yaml = (doc: unknown) => HEADER + stringify(plain(doc), { lineWidth: 0 });
 function prometheusRules(): string {
   return yaml({
     groups: [
+      {
+        // Every exact figure reads these. No own interval: Prometheus' evaluation_interval applies.
+        name: 'quality-billing.carried',
+        rules: CARRIED_RULES.map((r) => ({ record: r.record, expr: r.expr })),
+      },
       {
         // No own interval: Prometheus' evaluation_interval applies.
         name: 'quality-billing.recording',

@@ -1,4 +1,5 @@
 import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogue.ts';
+import { AGENT_ID, carriedOf, fleetSumOf } from './carried.ts';
 
 /**
  * PromQL for the derived figures, defined once and used by the dashboards, the
@@ -8,11 +9,11 @@ import { CATALOGUE, prometheusName, type MetricSpec } from '../business/catalogu
  * Rules followed throughout:
  * - Trends use rate()/increase() before sum(): counter resets (agent restarts)
  *   are handled per series, never across an aggregate.
- * - Money and invoice counts "in a range" use exactIncrease(): the difference of
- *   the group's sums at both ends, which neither extrapolates nor misses the
- *   first increment of a series born inside the range. It relies on counters
- *   that do not reset (durable state, the agent's default), and counts each
- *   counter once however many label sets it had (see counterIdentity).
+ * - Every figure "in a range" (money, counts, hours, averages, shares, grade
+ *   mix) uses exactIncrease(): the difference of the group's sums of the carried
+ *   series (carried.ts) at both ends, which neither extrapolates, nor misses
+ *   the first increment of a series born inside the range, nor loses an agent
+ *   that is down at either end.
  * - Aggregations say which labels they keep (`sum by (currency)`), so
  *   otel_scope_name/otel_scope_version (pull only) and the resource attributes
  *   (push only) never split or break a figure.
@@ -49,8 +50,12 @@ export function sumOf(fn: 'rate' | 'increase', name: string, scope: Scope, range
   return `sum${by(labels)} (${fn}(${selector(name, scope, ...matchers)}[${range}]))`;
 }
 
-/** How a money or invoice figure over a range is computed (see exactIncrease). */
-export type Growth = 'increase' | 'exact';
+/**
+ * How a figure over a range is computed: extrapolated from the raw series
+ * (trends), exact from the carried series per agent (see exactIncrease), or
+ * exact from their fleet-wide sums (figures drawn over months; not per agent).
+ */
+export type Growth = 'increase' | 'exact' | 'exact-fleet';
 
 /**
  * The labels that make one counter: the agent (AGENT_IDENTITY), the metric's
@@ -58,40 +63,67 @@ export type Growth = 'increase' | 'exact';
  * metadata of the agent that may change while the counter carries on (durable
  * state restores it): service_version and otel_scope_version on an upgrade,
  * host_name on a re-created container, any attribute from OTEL_RESOURCE_ATTRIBUTES.
- * Naming what identifies a counter, rather than listing the metadata to drop,
- * keeps a metadata label we do not know about from splitting it.
  */
 export function counterIdentity(spec: MetricSpec, labels: readonly string[] = []): string[] {
   return [...new Set([...AGENT_IDENTITY, ...spec.labels, ...labels])];
 }
 
 /**
- * Exact growth of `sum by (labels)` over the range ending at the evaluation
- * time: the group's sum now minus its sum `range` ago, where a group (currency,
- * grade...) that did not exist then counts from zero. Summing before
- * subtracting makes an agent that starts inside the range count in full, and
- * one replaced by a new instance carrying on its durable state continuous.
+ * Exact growth of `sum by (labels)` of a raw counter series over the range
+ * ending at the evaluation time, read from its carried series (carried.ts):
+ * the group's sum now minus its sum `range` ago, where a group (currency,
+ * grade...) that did not exist then counts from zero. Two instant lookups,
+ * whatever the range.
  *
- * Before summing, the series of one counter (counterIdentity) are collapsed with
- * max: after an upgrade or a restart on another host, the old label set stays
- * visible for the backend's lookback (about 5 minutes; 90 s through the
- * Collector) next to the new one carrying on from the same total, and a plain
- * sum would count that total twice at either end of the range. A second agent
- * has its own instance id and is summed in full.
+ * Summing before subtracting makes an agent that starts inside the range count
+ * in full; the carried series keep every agent that is down, moved or gone in
+ * both sums at its last value, so it adds exactly what it counted in the range.
+ * Counter resets are not repaired: they happen only when an agent loses its
+ * durable state under an explicitly configured service.instance.id (the default
+ * id is lost with the state, so the agent comes back as a new one).
  *
- * Unlike increase() it does not repair counter resets: a restart without
- * durable state makes the figure drop by what that agent had counted.
+ * `scope` may only match labels the carried series keep (the agent id), and
+ * `labels` must be among the series' own labels: both are checked here.
  */
-export function exactIncrease(spec: MetricSpec, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
-  const counters = (offset: string) => `max by (${counterIdentity(spec, labels).join(', ')}) (${selector(metric(spec), scope, ...matchers)}${offset})`;
-  const now = `sum${by(labels)} (${counters('')})`;
-  const then = `sum${by(labels)} (${counters(` offset ${range}`)})`;
-  return `(${now} - (${then} or ${now} * 0))`;
+export function exactIncrease(series: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  const carried = carriedOf(series);
+  const kept = new Set([AGENT_ID, ...carried.labels]);
+  for (const l of [...labels, ...[...scope, ...matchers].map((m) => m.split(/[!=~]/, 1)[0]!.trim())]) {
+    if (!kept.has(l)) throw new Error(`${carried.record} has no label ${l}`);
+  }
+  const lookup = (offset: string) => `sum${by(labels)} (${selector(carried.record, scope, ...matchers)}${offset})`;
+  return `(${lookup('')} - (${lookup(` offset ${range}`)} or ${lookup('')} * 0))`;
 }
 
-/** Growth of a counter over the range, summed by `labels`, extrapolated (trends) or exact (figures). */
-export function growthOf(growth: Growth, spec: MetricSpec, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
-  return growth === 'exact' ? exactIncrease(spec, scope, range, labels, ...matchers) : sumOf('increase', metric(spec), scope, range, labels, ...matchers);
+/**
+ * exactIncrease() read from a fleet-wide sum of the carried series (FLEET_SUMS):
+ * the same figure for the whole fleet, from a handful of series instead of one
+ * per agent, so that a range query over months stays cheap. No agent filter.
+ */
+export function fleetExactIncrease(series: string, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  const sum = fleetSumOf(series, labels);
+  const lookup = (offset: string) => `sum${by(labels)} (${selector(sum.record, [], ...matchers)}${offset})`;
+  return `(${lookup('')} - (${lookup(` offset ${range}`)} or ${lookup('')} * 0))`;
+}
+
+/** Growth of a counter series over the range, summed by `labels`, extrapolated (trends) or exact (figures). */
+export function growthOf(growth: Growth, series: string, scope: Scope, range: string, labels: readonly string[] = [], ...matchers: string[]): string {
+  if (growth === 'exact') return exactIncrease(series, scope, range, labels, ...matchers);
+  if (growth === 'exact-fleet') {
+    if (scope.length > 0) throw new Error('fleet-wide figures take no agent filter');
+    return fleetExactIncrease(series, range, labels, ...matchers);
+  }
+  return sumOf('increase', series, scope, range, labels, ...matchers);
+}
+
+/**
+ * The `le` bucket at `bound`, as every engine stores it: Prometheus 3 normalises
+ * `le="0"` to `le="0.0"` at scrape (and `10` to `10.0`), Prometheus 2 and
+ * VictoriaMetrics keep what was exposed or pushed.
+ */
+export function bucketMatcher(bound: number): string {
+  if (!Number.isInteger(bound)) return `le="${bound}"`;
+  return `le=~"${bound}|${bound}\\\\.0"`;
 }
 
 /**
@@ -137,29 +169,39 @@ export function apiLatencyQuantile(q: number, scope: Scope, range: string, label
 }
 
 /** Average quality score over the range (0..100). */
-export function averageQualityScore(scope: Scope, range: string, labels: readonly string[] = []): string {
-  return `${sumOf('increase', metric(C.qualityScore, '_sum'), scope, range, labels)}\n/\n${sumOf('increase', metric(C.qualityScore, '_count'), scope, range, labels)}`;
+export function averageQualityScore(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
+  return `${growthOf(growth, metric(C.qualityScore, '_sum'), scope, range, labels)}\n/\n${growthOf(growth, metric(C.qualityScore, '_count'), scope, range, labels)}`;
 }
 
 /** Productivity: effective work time / total work time (0..1). */
-export function productivity(scope: Scope, range: string, labels: readonly string[] = []): string {
-  return `${sumOf('increase', metric(C.effectiveWorkTime), scope, range, labels)}\n/\n${sumOf('increase', metric(C.workTime), scope, range, labels)}`;
+export function productivity(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
+  return `${growthOf(growth, metric(C.effectiveWorkTime), scope, range, labels)}\n/\n${growthOf(growth, metric(C.workTime), scope, range, labels)}`;
+}
+
+/** Average score change of re-assessed work (score - previous_score) over the range. */
+export function averageImprovement(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
+  return `${growthOf(growth, metric(C.qualityImprovement, '_sum'), scope, range, labels)}\n/\n${growthOf(growth, metric(C.qualityImprovement, '_count'), scope, range, labels)}`;
+}
+
+/** Share of re-assessed work whose score went up: 1 - the `le="0"` bucket (changes <= 0) / all re-assessments. */
+export function improvedShare(scope: Scope, range: string, growth: Growth = 'increase'): string {
+  return `1 - ${growthOf(growth, metric(C.qualityImprovement, '_bucket'), scope, range, [], bucketMatcher(0))}\n/\n${growthOf(growth, metric(C.qualityImprovement, '_count'), scope, range)}`;
 }
 
 /** Invoiced amount over the range in major currency units, per currency (plus `labels`). */
 export function revenue(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
-  return inMajorUnits((cur) => growthOf(growth, C.invoiceAmount, scope, range, ['currency', ...labels], cur));
+  return inMajorUnits((cur) => growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur));
 }
 
 /** Invoices issued over the range, summed by `labels`. */
 export function invoiceCount(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
-  return growthOf(growth, C.invoices, scope, range, labels);
+  return growthOf(growth, metric(C.invoices), scope, range, labels);
 }
 
 /** Average invoice amount over the range in major units, per currency. */
 export function averageInvoiceAmount(scope: Scope, range: string, growth: Growth = 'increase'): string {
   return inMajorUnits(
-    (cur) => `${growthOf(growth, C.invoiceAmount, scope, range, ['currency'], cur)} / ${growthOf(growth, C.invoices, scope, range, ['currency'], cur)}`,
+    (cur) => `${growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency'], cur)} / ${growthOf(growth, metric(C.invoices), scope, range, ['currency'], cur)}`,
   );
 }
 
@@ -167,7 +209,7 @@ export function averageInvoiceAmount(scope: Scope, range: string, growth: Growth
 export function averageHourlyRate(scope: Scope, range: string, labels: readonly string[] = [], growth: Growth = 'increase'): string {
   return inMajorUnits(
     (cur) =>
-      `${growthOf(growth, C.invoiceAmount, scope, range, ['currency', ...labels], cur)} / (${growthOf(growth, C.billedTime, scope, range, ['currency', ...labels], cur)} / 3600)`,
+      `${growthOf(growth, metric(C.invoiceAmount), scope, range, ['currency', ...labels], cur)} / (${growthOf(growth, metric(C.billedTime), scope, range, ['currency', ...labels], cur)} / 3600)`,
   );
 }
 

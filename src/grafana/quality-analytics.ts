@@ -3,24 +3,16 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as piechart from '@grafana/grafana-foundation-sdk/piechart';
 import { CATALOGUE } from '../business/catalogue.ts';
-import { AGENT_SCOPE, DATASOURCE, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, thresholds, timeseries } from './common.ts';
+import { AGENT_SCOPE, DATASOURCE, EXACT_NOTE, FIGURE_SCOPE, THRESHOLDS, UNIT, barGauge, baseDashboard, finish, query, stat, thresholds, timeseries } from './common.ts';
 import { TREND_WINDOW } from './executive-summary.ts';
-import { averageQualityScore, metric, sumOf } from './promql.ts';
+import { averageImprovement, averageQualityScore, exactIncrease, improvedShare, metric, sumOf } from './promql.ts';
 
 /** How good is the work, per task type, and is it getting better? */
 
 const S = AGENT_SCOPE;
+const F = FIGURE_SCOPE;
 const SCORE = CATALOGUE.qualityScore;
-const IMPROVEMENT = CATALOGUE.qualityImprovement;
 const ASSESSMENTS = metric(CATALOGUE.qualityAssessments);
-
-/** Average score change (score - previous_score) over the range. */
-const averageImprovement = (range: string, labels: string[] = []) =>
-  `${sumOf('increase', metric(IMPROVEMENT, '_sum'), S, range, labels)}\n/\n${sumOf('increase', metric(IMPROVEMENT, '_count'), S, range, labels)}`;
-
-/** Share of re-assessed work whose score went up (the `le="0"` bucket holds changes <= 0). */
-const improvedShare = (range: string) =>
-  `1 - ${sumOf('increase', metric(IMPROVEMENT, '_bucket'), S, range, [], 'le="0"')}\n/\n${sumOf('increase', metric(IMPROVEMENT, '_count'), S, range)}`;
 
 export function qualityAnalytics(): dashboard.Dashboard {
   return finish(
@@ -32,28 +24,28 @@ export function qualityAnalytics(): dashboard.Dashboard {
       refresh: '5m',
     })
       .withPanel(
-        stat('Average score', 'Mean assessment score in the selected range (0-100).', UNIT.score, THRESHOLDS.qualityScore)
-          .withTarget(query(averageQualityScore(S, '$__range'), 'Average score', 'A', { instant: true }))
+        stat('Average score', `Mean assessment score in the selected range (0-100). ${EXACT_NOTE}`, UNIT.score, THRESHOLDS.qualityScore)
+          .withTarget(query(averageQualityScore(F, '$__range', [], 'exact'), 'Average score', 'A', { instant: true }))
           .decimals(1)
           .min(0)
           .max(100),
       )
       .withPanel(
-        stat('Assessments', 'Quality assessments in the selected range.', UNIT.count)
-          .withTarget(query(sumOf('increase', ASSESSMENTS, S, '$__range'), 'Assessments', 'A', { instant: true }))
+        stat('Assessments', `Quality assessments in the selected range. ${EXACT_NOTE}`, UNIT.count)
+          .withTarget(query(exactIncrease(ASSESSMENTS, F, '$__range'), 'Assessments', 'A', { instant: true }))
           .decimals(0),
       )
       .withPanel(
-        stat('Average improvement', 'Mean score change of re-assessed work (score - previous_score) in the selected range; positive is better.', UNIT.points, [
+        stat('Average improvement', `Mean score change of re-assessed work (score - previous_score) in the selected range; positive is better. ${EXACT_NOTE}`, UNIT.points, [
           { value: null, color: 'red' },
           { value: 0, color: 'green' },
         ])
-          .withTarget(query(averageImprovement('$__range'), 'Average improvement', 'A', { instant: true }))
+          .withTarget(query(averageImprovement(F, '$__range', [], 'exact'), 'Average improvement', 'A', { instant: true }))
           .decimals(1),
       )
       .withPanel(
-        stat('Re-assessments improved', 'Share of re-assessed work whose score went up, in the selected range.', UNIT.percent01, THRESHOLDS.productivity)
-          .withTarget(query(improvedShare('$__range'), 'Improved', 'A', { instant: true }))
+        stat('Re-assessments improved', `Share of re-assessed work whose score went up, in the selected range. ${EXACT_NOTE}`, UNIT.percent01, THRESHOLDS.productivity)
+          .withTarget(query(improvedShare(F, '$__range', 'exact'), 'Improved', 'A', { instant: true }))
           .decimals(1)
           .min(0)
           .max(1),
@@ -75,36 +67,36 @@ export function qualityAnalytics(): dashboard.Dashboard {
           .span(16),
       )
       .withPanel(
-        barGauge('Score distribution', 'Assessments per score bucket (upper bound shown) in the selected range.', UNIT.count)
-          .withTarget(query(sumOf('increase', metric(SCORE, '_bucket'), S, '$__range', ['le']), '{{le}}', 'A', { instant: true, heatmap: true }))
+        barGauge('Score distribution', `Assessments per score bucket (upper bound shown; Prometheus 3 writes 10 as 10.0) in the selected range. ${EXACT_NOTE}`, UNIT.count)
+          .withTarget(query(exactIncrease(metric(SCORE, '_bucket'), F, '$__range', ['le']), '{{le}}', 'A', { instant: true, heatmap: true }))
           .orientation(common.VizOrientation.Vertical)
           .decimals(0)
           .height(9)
           .span(8),
       )
       .withPanel(
-        barGauge('Average score by task type', 'Mean assessment score per task type in the selected range.', UNIT.score, THRESHOLDS.qualityScore)
-          .withTarget(query(averageQualityScore(S, '$__range', ['task_type']), '{{task_type}}', 'A', { instant: true }))
+        barGauge('Average score by task type', `Mean assessment score per task type in the selected range. ${EXACT_NOTE}`, UNIT.score, THRESHOLDS.qualityScore)
+          .withTarget(query(averageQualityScore(F, '$__range', ['task_type'], 'exact'), '{{task_type}}', 'A', { instant: true }))
           .min(0)
           .max(100)
           .decimals(1)
           .span(8),
       )
       .withPanel(
-        barGauge('Assessments by task type', 'Quality assessments per task type in the selected range.', UNIT.count)
-          .withTarget(query(sumOf('increase', ASSESSMENTS, S, '$__range', ['task_type']), '{{task_type}}', 'A', { instant: true }))
+        barGauge('Assessments by task type', `Quality assessments per task type in the selected range. ${EXACT_NOTE}`, UNIT.count)
+          .withTarget(query(exactIncrease(ASSESSMENTS, F, '$__range', ['task_type']), '{{task_type}}', 'A', { instant: true }))
           .decimals(0)
           .span(8),
       )
       .withPanel(
         new piechart.PanelBuilder()
           .title('Grade mix')
-          .description('Assessments per grade in the selected range (grades from business.gradeThresholds, default A >= 90, B >= 80, C >= 70, else D).')
+          .description(`Assessments per grade in the selected range (grades from business.gradeThresholds, default A >= 90, B >= 80, C >= 70, else D). ${EXACT_NOTE}`)
           .datasource(DATASOURCE)
           .unit(UNIT.count)
           .decimals(0)
           .thresholds(thresholds(THRESHOLDS.neutral))
-          .withTarget(query(sumOf('increase', ASSESSMENTS, S, '$__range', ['grade']), '{{grade}}', 'A', { instant: true }))
+          .withTarget(query(exactIncrease(ASSESSMENTS, F, '$__range', ['grade']), '{{grade}}', 'A', { instant: true }))
           .pieType(piechart.PieChartType.Donut)
           .displayLabels([piechart.PieChartLabels.Name, piechart.PieChartLabels.Percent])
           .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
@@ -123,7 +115,7 @@ export function qualityAnalytics(): dashboard.Dashboard {
           { value: null, color: 'red' },
           { value: 0, color: 'green' },
         ])
-          .withTarget(query(averageImprovement(TREND_WINDOW, ['task_type']), '{{task_type}}'))
+          .withTarget(query(averageImprovement(S, TREND_WINDOW, ['task_type']), '{{task_type}}'))
           .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line)),
       )
   );

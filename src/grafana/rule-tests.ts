@@ -1,4 +1,5 @@
 import { ALERTS, FORGET_AGENT_AFTER, type AlertDefinition } from './alerts.ts';
+import { carriedRecordOf } from './carried.ts';
 import { AGENT_JOB } from './common.ts';
 
 /**
@@ -67,13 +68,15 @@ const bucket = (le: string, values: string): Series => ({
 });
 const buckets = (counts: Record<string, string>): Series[] => Object.entries(counts).map(([le, v]) => bucket(le, v));
 const score = (sum: string, count: string): Series[] => [
-  { series: `quality_billing_quality_score_sum{${J}, task_type="labeling"}`, values: sum },
-  { series: `quality_billing_quality_score_count{${J}, task_type="labeling"}`, values: count },
+  { series: `quality_billing_quality_score_sum{${J}, service_instance_id="u1", task_type="labeling"}`, values: sum },
+  { series: `quality_billing_quality_score_count{${J}, service_instance_id="u1", task_type="labeling"}`, values: count },
 ];
 const amount = (currency: string, values: string): Series => ({ series: `quality_billing_invoice_amount_cents_total{${J}, currency="${currency}", quality_grade="A"}`, values });
 const billed = (currency: string, values: string): Series => ({ series: `quality_billing_billed_time_seconds_total{${J}, currency="${currency}", quality_grade="A"}`, values });
 
 const JOB_LABELS = { job: AGENT_JOB };
+const AMOUNT_TOTAL = 'quality_billing_invoice_amount_cents_total';
+const CARRIED_AMOUNT = carriedRecordOf(AMOUNT_TOTAL);
 
 export const RULE_TEST_GROUPS: readonly TestGroup[] = [
   {
@@ -104,13 +107,23 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
     ],
   },
   {
-    name: 'LowQualityScore fires at an average of 65 after 15 minutes, not at 85',
+    name: 'LowQualityScore fires at an average of 65 after 15 minutes (all agents)',
     interval: '1m',
-    input_series: [...score('0+650x60', '0+10x60'), { series: 'quality_billing_quality_score_sum{job="good", task_type="labeling"}', values: '0+850x60' }, { series: 'quality_billing_quality_score_count{job="good", task_type="labeling"}', values: '0+10x60' }],
+    input_series: score('0+650x60', '0+10x60'),
     alert_rule_test: [
       { eval_time: '10m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [] },
-      { eval_time: '30m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [firing('QualityBillingLowQualityScore', JOB_LABELS, '65')] },
+      { eval_time: '30m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [firing('QualityBillingLowQualityScore', {}, '65')] },
     ],
+  },
+  {
+    name: 'LowQualityScore stays quiet when a second agent at 85 lifts the fleet average to 75',
+    interval: '1m',
+    input_series: [
+      ...score('0+650x60', '0+10x60'),
+      { series: 'quality_billing_quality_score_sum{job="good", service_instance_id="u2", task_type="labeling"}', values: '0+850x60' },
+      { series: 'quality_billing_quality_score_count{job="good", service_instance_id="u2", task_type="labeling"}', values: '0+10x60' },
+    ],
+    alert_rule_test: [{ eval_time: '30m', alertname: 'QualityBillingLowQualityScore', exp_alerts: [] }],
     promql_expr_test: [
       {
         expr: 'job:quality_billing_quality_score:mean_increase15m',
@@ -232,12 +245,12 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
   {
     name: 'SystemDown (push through the Collector: job, no up) fires 2m after 2m without pushes',
     interval: '1m',
-    // Samples until 3m: the 2m window still holds one at 5m, none from 6m; pending for 2m, firing from 8m.
+    // Samples until 3m: the 2m window (left-open on Prometheus 3) still holds one at 4m, none from 5m; pending for 2m, firing from 7m.
     input_series: [{ series: `qb_agent_build_info{${J}, instance="a:9464", service_name="qb-agent", version="0.1.0"}`, values: '1x3 stale' }],
     alert_rule_test: [
       { eval_time: '3m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
-      { eval_time: '7m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
-      { eval_time: '8m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+      { eval_time: '6m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '7m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
     ],
   },
   {
@@ -252,12 +265,12 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
   {
     name: 'SystemDown (push straight into an OTLP backend) fires when pushes stop',
     interval: '1m',
-    // Samples until 10m: absent from 13m, firing from 15m, and as long as nothing arrives.
+    // Samples until 10m: absent from 12m (the 2m window is left-open), firing from 14m, and as long as nothing arrives.
     input_series: [{ series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="h:9464", host_name="h", version="0.1.0"}', values: '1x10 _x20' }],
     alert_rule_test: [
       { eval_time: '10m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
-      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
-      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+      { eval_time: '13m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
       { eval_time: '25m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
     ],
   },
@@ -267,14 +280,14 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
     input_series: [
       { series: `qb_agent_build_info{${J}, instance="u1", service_version="0.1.0", version="0.1.0"}`, values: '1x90' },
       // u2's last push is at 10m (the Collector then drops the series, which Prometheus marks stale):
-      // silent from 13m, firing from 15m until its last sample leaves the 1h window at 71m.
+      // silent from 12m, firing from 14m until its last sample leaves the (left-open) 1h window at 70m.
       { series: `qb_agent_build_info{${J}, instance="u2", service_version="0.1.0", version="0.1.0"}`, values: '1x10 stale' },
     ],
     alert_rule_test: [
-      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
-      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'u2' })] },
+      { eval_time: '13m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'u2' })] },
       { eval_time: '69m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { ...JOB_LABELS, instance: 'u2' })] },
-      { eval_time: '72m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '71m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
       { eval_time: '90m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
     ],
   },
@@ -287,10 +300,10 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
       { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u2", host_name="h2", service_version="0.1.0", version="0.1.0"}', values: '1x10' },
     ],
     alert_rule_test: [
-      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
-      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { service_instance_id: 'u2' })] },
+      { eval_time: '13m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { service_instance_id: 'u2' })] },
       { eval_time: '69m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', { service_instance_id: 'u2' })] },
-      { eval_time: '72m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '71m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
     ],
   },
   {
@@ -315,8 +328,8 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
       { series: 'qb_agent_build_info{service_name="qb-agent", service_instance_id="u2", version="0.1.0"}', values: '1x10' },
     ],
     alert_rule_test: [
-      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
-      { eval_time: '15m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
+      { eval_time: '13m', alertname: 'QualityBillingSystemDown', exp_alerts: [] },
+      { eval_time: '14m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
       { eval_time: '120m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] },
     ],
   },
@@ -325,6 +338,56 @@ export const RULE_TEST_GROUPS: readonly TestGroup[] = [
     interval: '1m',
     input_series: [{ series: 'qb_agent_build_info{service_name="other-agent", service_instance_id="h:9464", version="0.1.0"}', values: '1x30' }],
     alert_rule_test: [{ eval_time: '10m', alertname: 'QualityBillingSystemDown', exp_alerts: [firing('QualityBillingSystemDown', JOB_LABELS)] }],
+  },
+  {
+    name: 'Carried counters: a gone agent keeps its last total, a moved agent carries on, an upgrade overlap counts once',
+    interval: '1m',
+    input_series: [
+      // u1 is scraped at a:9464 until 10m, then moved with its state dir to b:9464 (same service_instance_id) from 12m.
+      { series: `${AMOUNT_TOTAL}{${J}, instance="a:9464", service_instance_id="u1", currency="EUR", quality_grade="A", otel_scope_name="qb-agent"}`, values: '0+100x10 stale' },
+      { series: `${AMOUNT_TOTAL}{${J}, instance="b:9464", service_instance_id="u1", currency="EUR", quality_grade="A", otel_scope_name="qb-agent"}`, values: '_x12 1200+100x18' },
+      // u2 is decommissioned after 5m: Prometheus marks its series stale.
+      { series: `${AMOUNT_TOTAL}{${J}, instance="c:9464", service_instance_id="u2", currency="EUR", quality_grade="A", otel_scope_name="qb-agent"}`, values: '0+50x5 stale' },
+      // u3 pushes and is upgraded at 21m: the old label set stays visible for the 5m lookback next to the new one.
+      { series: `${AMOUNT_TOTAL}{service_name="qb-agent", service_instance_id="u3", service_version="1", currency="EUR", quality_grade="A"}`, values: '0+10x20' },
+      { series: `${AMOUNT_TOTAL}{service_name="qb-agent", service_instance_id="u3", service_version="2", currency="EUR", quality_grade="A"}`, values: '_x21 210+10x9' },
+    ],
+    promql_expr_test: [
+      {
+        expr: CARRIED_AMOUNT,
+        eval_time: '11m',
+        exp_samples: [
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u1"}`, value: 1000 },
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u2"}`, value: 250 },
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u3"}`, value: 110 },
+        ],
+      },
+      {
+        expr: CARRIED_AMOUNT,
+        eval_time: '23m',
+        exp_samples: [
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u1"}`, value: 2300 },
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u2"}`, value: 250 },
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u3"}`, value: 230 },
+        ],
+      },
+      {
+        // Long after u3 stopped pushing (30m) and its lookback ended: carried at its last value.
+        expr: CARRIED_AMOUNT,
+        eval_time: '50m',
+        exp_samples: [
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u1"}`, value: 3000 },
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u2"}`, value: 250 },
+          { labels: `${CARRIED_AMOUNT}{currency="EUR", quality_grade="A", service_instance_id="u3"}`, value: 300 },
+        ],
+      },
+      {
+        // The fleet-wide sum the figures drawn over months read: every agent, gone or not.
+        expr: `currency:${AMOUNT_TOTAL}:carried_sum`,
+        eval_time: '50m',
+        exp_samples: [{ labels: `currency:${AMOUNT_TOTAL}:carried_sum{currency="EUR"}`, value: 3000 + 250 + 300 }],
+      },
+    ],
   },
   {
     name: 'Revenue and hourly rate use each currency\'s minor unit and never mix currencies',

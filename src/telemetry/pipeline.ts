@@ -16,6 +16,8 @@ export interface Pipeline {
 
 export interface PipelineOptions {
   readonly otlp: Readonly<ConfigValues['otlp']>;
+  /** Resource attributes copied as labels onto every series on /metrics (metrics.resourceConstantLabels). */
+  readonly resourceConstantLabels: readonly string[];
   readonly resource: Resource;
   readonly views: readonly ViewOptions[];
   readonly log: Logger;
@@ -30,7 +32,7 @@ export interface PipelineOptions {
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const exportHealth = new ExportHealth(options.log.child({ component: 'otlp' }));
-  const prometheus = new PrometheusPull(options.log.child({ component: 'prometheus' }));
+  const prometheus = new PrometheusPull(options.log.child({ component: 'prometheus' }), { resourceConstantLabels: options.resourceConstantLabels });
   const otlpReader = options.otlp.endpoint ? createOtlpReader(options.otlp, exportHealth) : undefined;
   const meterProvider = new MeterProvider({
     resource: options.resource,

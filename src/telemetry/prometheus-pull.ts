@@ -5,6 +5,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Logger } from '../log.ts';
 import { FastPrometheusSerializer } from './prometheus-serializer.ts';
+import { ScrapeDrain } from './scrape-drain.ts';
 
 const gzip = promisify(gzipCallback);
 
@@ -22,6 +23,11 @@ export interface ScrapeOptions {
 }
 
 export interface PrometheusPullOptions {
+  /**
+   * Resource attributes written as labels on every series, as the exporter
+   * specification's with_resource_constant_labels option allows (default none).
+   */
+  readonly resourceConstantLabels?: readonly string[];
   /** Longest stretch of synchronous rendering before yielding to the event loop. */
   readonly sliceMs?: number;
   /** Data points rendered between two checks of the slice clock. */
@@ -52,6 +58,8 @@ const DEFAULT_POINTS_PER_CHUNK = 500;
  */
 export class PrometheusPull {
   readonly reader: PrometheusExporter;
+  /** Which accepted events a scrape has collected: shutdown waits for one more scrape (see scrape-drain.ts). */
+  readonly drain = new ScrapeDrain();
   readonly #serializer: FastPrometheusSerializer;
   readonly #log: Logger;
   readonly #sliceMs: number;
@@ -60,7 +68,14 @@ export class PrometheusPull {
 
   constructor(log: Logger, options: PrometheusPullOptions = {}) {
     this.reader = new PrometheusExporter({ preventServerStart: true });
-    this.#serializer = new FastPrometheusSerializer(undefined, false, undefined, false, false, options.pointsPerChunk ?? DEFAULT_POINTS_PER_CHUNK);
+    this.#serializer = new FastPrometheusSerializer(
+      undefined,
+      false,
+      exactKeys(options.resourceConstantLabels ?? []),
+      false,
+      false,
+      options.pointsPerChunk ?? DEFAULT_POINTS_PER_CHUNK,
+    );
     this.#log = log;
     this.#sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
   }
@@ -87,11 +102,14 @@ export class PrometheusPull {
 
   async #collectAndRender(): Promise<{ ok: true; text: string } | { ok: false; error: string }> {
     try {
+      const started = this.drain.collectionStarted();
       const { resourceMetrics, errors } = await this.reader.collect();
       if (errors.length > 0) {
         this.#log.warn({ errors: errors.map(String) }, 'metrics collection had errors; serving the rest');
       }
-      return { ok: true, text: await this.render(resourceMetrics) };
+      const text = await this.render(resourceMetrics);
+      this.drain.served(started);
+      return { ok: true, text };
     } catch (err) {
       this.#log.error({ err }, 'metrics collection failed');
       return { ok: false, error: String(err) };
@@ -111,6 +129,12 @@ export class PrometheusPull {
     }
     return parts.join('');
   }
+}
+
+/** A pattern matching exactly these attribute keys (the serializer selects constant labels by RegExp), or undefined for none. */
+export function exactKeys(keys: readonly string[]): RegExp | undefined {
+  if (keys.length === 0) return undefined;
+  return new RegExp(`^(?:${keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
 }
 
 /**

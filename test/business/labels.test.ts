@@ -24,7 +24,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const SCOPE = ['otel_scope_name', 'otel_scope_version'];
+/** Labels the pull exporter adds to every series: the scope, and the agent's identity (metrics.resourceConstantLabels). */
+const SCOPE = ['otel_scope_name', 'otel_scope_version', 'service_instance_id'];
 const OVERFLOW = 'otel_metric_overflow';
 const label = fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
 const time = fc.constant('2026-11-24T10:00:00Z');
@@ -55,7 +56,7 @@ function rowOf(sample: Sample): { spec: MetricSpec; bucket: boolean } | undefine
 }
 
 describe('business series labels', () => {
-  it('are exactly the catalogue labels (plus otel_scope_*), or the overflow label, for every event type', async () => {
+  it('are exactly the catalogue labels (plus otel_scope_* and service_instance_id), or the overflow label, for every event type', async () => {
     let nextId = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(events, fc.boolean()), { minLength: 1, maxLength: 30 }), async (batch) => {

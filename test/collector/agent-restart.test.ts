@@ -17,7 +17,7 @@ import { pushArgs, startRemoteWriteCollector, startScrapedCollector, usePathPart
  * at the kill, as a client does; deduplication counts them once.
  */
 
-const skip = missingGoTool('otelcol') ?? missingTool('prometheus-3.5');
+const skip = missingGoTool('otelcol') ?? missingTool('prometheus');
 
 const tempDir = mkdtempSync(join(tmpdir(), 'qb-kill-'));
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));

@@ -22,7 +22,7 @@ import { pushArgs, startScrapedCollector, usePathParts } from './support/path.ts
  * QB_TEST_COLLECTOR_OUTAGE_MS shortens it for a local rerun.
  */
 
-const skip = missingGoTool('otelcol') ?? missingTool('prometheus-3.5');
+const skip = missingGoTool('otelcol') ?? missingTool('prometheus');
 const OUTAGE_MS = Number(process.env.QB_TEST_COLLECTOR_OUTAGE_MS ?? 120_000);
 /** RSS the agent may gain while the Collector is down (events and dedupe ids included). */
 const RSS_GROWTH_BOUND = 40 * 1024 * 1024;

@@ -17,7 +17,7 @@ import { pushArgs } from './support/path.ts';
  * and comes back; every agent's totals, and the fleet's, are exact in the store.
  */
 
-const skip = missingGoTool('otelcol') ?? missingTool('prometheus-3.5');
+const skip = missingGoTool('otelcol') ?? missingTool('prometheus');
 const AGENTS = ['billing-host-1', 'billing-host-2', 'billing-host-3'];
 
 let topology: GatewayTopology | undefined;

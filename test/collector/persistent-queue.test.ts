@@ -20,7 +20,7 @@ import { pushArgs, startRemoteWriteCollector, usePathParts } from './support/pat
  * is back.
  */
 
-const skip = missingGoTool('otelcol') ?? missingTool('prometheus-3.5');
+const skip = missingGoTool('otelcol') ?? missingTool('prometheus');
 
 const walDir = mkdtempSync(join(tmpdir(), 'qb-otelcol-wal-'));
 const parts = usePathParts();

@@ -4,7 +4,7 @@ import { goToolPath, missingGoTool } from '../support/go-tools.ts';
 import { startPrometheus, type Prometheus } from '../support/prometheus.ts';
 import { EVERY_TYPE_BATCH, eventually, postEvents } from '../support/workload.ts';
 import { compareWithAgent } from './support/equality.ts';
-import { COLLECTOR_ADDS, SCOPE_LABELS } from './support/labels.ts';
+import { COLLECTOR_ADDS, SCOPE_LABELS, STORE_ONLY } from './support/labels.ts';
 import { pushArgs } from './support/path.ts';
 
 /**
@@ -41,7 +41,7 @@ describe.skipIf(skip)('agent → Prometheus 3.5 OTLP receiver (built from its Go
   });
 
   it('holds every business and ingest series of the agent\'s /metrics, same name, labels and value', async () => {
-    const { expected, stored } = await compareWithAgent({ agentUrl: agent.url, query: (q) => prom.query(q), agentOnly: SCOPE_LABELS, storeOnly: COLLECTOR_ADDS });
+    const { expected, stored } = await compareWithAgent({ agentUrl: agent.url, query: (q) => prom.query(q), agentOnly: SCOPE_LABELS, storeOnly: STORE_ONLY });
     expect(stored).toEqual(expected);
     expect(Object.keys(expected).filter((k) => k.startsWith('quality_billing_')).length).toBeGreaterThan(30);
   });

@@ -20,7 +20,7 @@ describe('configuration precedence', () => {
     const { values, sources } = loadConfig({ argv: [], env: {} });
     expect(values.http).toEqual({ host: '127.0.0.1', port: 9464, tls: { certFile: '', keyFile: '' }, headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
     expect(values.state).toEqual({ dir: './state', snapshotIntervalSec: 60 });
-    expect(values.metrics).toEqual({ bearerTokens: [], basicAuthUsers: [] });
+    expect(values.metrics).toEqual({ bearerTokens: [], basicAuthUsers: [], resourceConstantLabels: ['service.instance.id'] });
     expect(values.ingest.maxInFlight).toBe(64);
     expect(values.otlp).toMatchObject({ endpoint: '', protocol: 'http/protobuf', intervalMs: 15000, timeoutMs: 10000 });
     expect(values.host.enabled).toBe(true);

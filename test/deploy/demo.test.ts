@@ -12,9 +12,9 @@ const TOKEN = 'demo-test-token';
 const RATE = 150;
 const DURATION_SEC = 3;
 
-/** A sample's labels without the scope labels the exporter adds to every series. */
+/** A sample's labels without those the exporter adds to every series: the scope and the agent's service_instance_id. */
 function ownLabels(sample: Sample): Record<string, string> {
-  return Object.fromEntries(Object.entries(sample.labels).filter(([k]) => !k.startsWith('otel_scope_')));
+  return Object.fromEntries(Object.entries(sample.labels).filter(([k]) => !k.startsWith('otel_scope_') && k !== 'service_instance_id'));
 }
 
 /** Every series of a metric as "labels JSON (sorted keys) → value". */

@@ -23,12 +23,13 @@ describe('dashboard JSON', () => {
       expect(d.refresh).toMatch(/^\d+[sm]$/);
     });
 
-    it('has the datasource variable and job/instance variables whose "All" matches a missing label', () => {
+    it('has the datasource variable and job/instance/agent variables whose "All" matches a missing label', () => {
       const vars = d.templating?.list ?? [];
       expect(vars.map((v) => [v.name, v.type])).toEqual([
         ['datasource', 'datasource'],
         ['job', 'query'],
         ['instance', 'query'],
+        ['agent', 'query'],
       ]);
       expect(vars[0]!.query).toBe('prometheus');
       for (const v of vars.slice(1)) {
@@ -65,35 +66,52 @@ describe('dashboard JSON', () => {
       for (const t of p.targets!) {
         expect(t.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
         expect(t.expr).toBeTruthy();
-        // Every query honours the agent filters.
-        expect(t.expr).toContain('job=~"$job"');
-        expect(t.expr).toContain('instance=~"$instance"');
+        // Every query honours the agent filters: job/instance/agent on raw series, agent on the carried ones (which keep
+        // only the agent id); the fleet-wide sums (figures drawn over months) have no agent and say so.
+        if (/:carried_sum\b/.test(t.expr!)) {
+          expect(t.expr).not.toContain('$');
+          expect(p.description).toContain('Whole fleet');
+          continue;
+        }
+        expect(t.expr).toContain('service_instance_id=~"$agent"');
+        const raw = t.expr!.replaceAll(/service_instance_id:\w+:\w+\{[^}]*\}/g, '');
+        if (/\{/.test(raw)) {
+          expect(t.expr).toContain('job=~"$job"');
+          expect(t.expr).toContain('instance=~"$instance"');
+        }
       }
     });
 
     it('never adds money across currencies', () => {
       const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
       for (const expr of exprs) {
-        for (const m of expr.matchAll(/(\w+)(?: by \(([^)]*)\))? \((?:(?:increase|rate)\()?quality_billing_(?:invoice_amount_cents|billed_time_seconds)_total/g)) {
+        for (const m of expr.matchAll(/(\w+)(?: by \(([^)]*)\))? \((?:(?:increase|rate)\()?(?:\w+:)?quality_billing_(?:invoice_amount_cents|billed_time_seconds)_total/g)) {
           expect(m[2]?.split(', '), `${m[0]} in ${expr}`).toContain('currency');
         }
       }
     });
 
-    it('computes money, invoices and billed time in the range, per day and per 30 days exactly, and says so', () => {
-      const BILLING = /quality_billing_(?:invoice_amount_cents|invoices|billed_time_seconds)_total/;
-      const figures = panels.filter((p) => (p.targets ?? []).some((t) => BILLING.test(t.expr ?? '') && /\$__range\]?|offset 1d|offset 30d|\[1d\]|\[30d\]/.test(t.expr ?? '')));
-      const exact = figures.filter((p) => !(p.targets ?? []).every((t) => t.expr?.includes('resets(')) && !/trend/i.test(p.title ?? ''));
-      for (const p of exact) {
+    it('computes every figure over the range, a day or 30 days exactly from the carried series, and says so', () => {
+      // Figures: instant panels over $__range and the per-day / 30-day panels. Trends (titles with "trend", rolling windows) keep increase().
+      const figures = panels.filter((p) => (p.targets ?? []).some((t) => /\$__range|offset 1d|offset 30d/.test(t.expr ?? '')));
+      for (const p of figures) {
         for (const t of p.targets ?? []) {
-          expect(t.expr, p.title).not.toMatch(/(?:increase|rate)\(quality_billing_(?:invoice_amount_cents|invoices|billed_time_seconds)_total/);
-          expect(t.expr, p.title).toMatch(/ offset (?:\$__range|1d|30d)\)\) or /);
-          // One counter counted once: its series under old and new agent metadata (upgrade, new host) collapsed per agent.
-          expect(t.expr, p.title).toMatch(/\(max by \(job, instance, service_instance_id, currency, quality_grade\) \(quality_billing_/);
+          const expr = t.expr ?? '';
+          if (expr.includes('resets(')) {
+            expect(expr, p.title).toContain('service_instance_id:quality_billing_invoices_and_assessments:sum_carried');
+            continue;
+          }
+          if (/\[\$__range\]/.test(expr) && !/quality_billing_/.test(expr)) continue; // agent self-metrics (Operations)
+          // No raw business series at all: only the carried ones, looked up at both ends of the range.
+          expect(expr, p.title).not.toMatch(/(?:increase|rate)\(quality_billing_/);
+          expect(expr.replaceAll(/\w+:quality_billing_\w+:carried(?:_sum)?/g, ''), p.title).not.toMatch(/quality_billing_/);
+          expect(expr, p.title).toMatch(
+            /(?:service_instance_id:quality_billing_\w+:carried\{service_instance_id=~"\$agent"[^}]*\}|\w+:quality_billing_\w+:carried_sum(?:\{[^}]*\})?) offset (?:\$__range|1d|30d)\) or /,
+          );
+          expect(p.description, p.title).toContain('Exact:');
         }
-        expect(p.description, p.title).toContain('Exact:');
-        expect(p.description, p.title).toContain('durable state');
       }
+      if (d.uid !== 'qb-operations') expect(figures.length, d.uid).toBeGreaterThan(3);
     });
   });
 });

@@ -3,23 +3,28 @@ import { AGENT_UP } from '../../src/grafana/operations.ts';
 import { spawnAgent, type AgentProcess } from '../support/agent-process.ts';
 import { missingTool } from '../support/tools.ts';
 import { startVictoriaMetrics, type VictoriaMetrics } from '../support/victoria-metrics.ts';
+import { startVmAlert, type VmAlert } from '../support/vmalert.ts';
 import { eventually, postEvents } from '../support/workload.ts';
 import { BATCHES, INVOICES_PER_BATCH, TOTAL_CENTS, batch } from './support/billing-workload.ts';
-import { alertExpressions, dashboardExpressions, panelExpr, recordingRules, substitute } from './support/generated.ts';
-import { startPrometheus, type PrometheusServer, type QueryResult } from './support/prometheus-server.ts';
+import { ROOT } from '../support/tools.ts';
+import { RULE_FILE, alertExpressions, dashboardExpressions, panelExpr, recordingRules, substitute } from './support/generated.ts';
+import { join } from 'node:path';
+import { startPrometheus, type PrometheusServer, type QueryResult } from '../support/prometheus-server.ts';
 
 /**
- * One agent, both data paths: Prometheus scrapes it every second (pull) while it
- * pushes OTLP protobuf every second into VictoriaMetrics (push). After a
- * realistic workload through POST /v1/events, every expression of the generated
- * dashboards, recording rules and alerts runs against the real servers.
+ * One agent, both data paths: Prometheus 3.5 scrapes it every second (pull) while
+ * it pushes OTLP protobuf every second into VictoriaMetrics, where vmalert
+ * evaluates the same rule file (push). After a realistic workload through
+ * POST /v1/events, every expression of the generated dashboards, recording rules
+ * and alerts runs against the real servers.
  */
 
-const skip = missingTool('prometheus') ?? missingTool('victoria-metrics');
+const skip = missingTool('prometheus') ?? missingTool('victoria-metrics') ?? missingTool('vmalert');
 /** Grafana's variables as a dashboard user would get them over the test's few seconds of data. */
 const VARS = { range: '10m', rateInterval: '1m', interval: '15s' } as const;
 
 let vm: VictoriaMetrics;
+let vmalert: VmAlert;
 let agent: AgentProcess;
 let prom: PrometheusServer;
 let agentAddress: string;
@@ -35,7 +40,11 @@ function resultOf(answer: QueryResult, expr: string): Series {
 }
 const finite = (s: Series) => s.filter((r) => Number.isFinite(Number(r.value[1])));
 const byCurrency = (s: Series) => Object.fromEntries(s.map((r) => [r.metric.currency, Number(r.value[1])]));
-const EUR_TOTAL = 'sum by (currency) (quality_billing_invoice_amount_cents_total{currency="EUR"})';
+/** What the exact figures read: the carried series the rules record (Prometheus itself on pull, vmalert on push). */
+const EUR_TOTAL = 'sum by (currency) (service_instance_id:quality_billing_invoice_amount_cents_total:carried{currency="EUR"})';
+/** The fleet-wide sum the daily and 30-day figures read (vmalert records it one evaluation after the carried series). */
+const EUR_FLEET_TOTAL = 'sum by (currency) (currency:quality_billing_invoice_amount_cents_total:carried_sum{currency="EUR"})';
+const EUR_FLEET_BILLED = 'sum by (currency) (currency_quality_grade:quality_billing_billed_time_seconds_total:carried_sum{currency="EUR"})';
 
 /** VictoriaMetrics instant query at `time` (Unix seconds). */
 async function vmQueryAt(promql: string, time: number): Promise<Series> {
@@ -48,6 +57,7 @@ async function vmQueryAt(promql: string, time: number): Promise<Series> {
 beforeAll(async () => {
   if (skip) return;
   vm = await startVictoriaMetrics();
+  vmalert = await startVmAlert({ vmUrl: vm.url, ruleFile: join(ROOT, RULE_FILE), evaluationInterval: '1s' });
   agent = await spawnAgent({ args: ['--otlp.endpoint', vm.otlpUrl, '--otlp.intervalMs', '1000', '--otlp.timeoutMs', '1000'] });
   agentAddress = new URL(agent.url).host;
   prom = await startPrometheus(agentAddress);
@@ -59,9 +69,11 @@ beforeAll(async () => {
     expect(await postEvents(agent.url, events)).toEqual({ status: 202, body: { accepted: events.length, duplicates: 0 } });
     // Wait until both backends hold this batch: from then until the next batch, the counters are known exactly.
     const eur = INVOICES_PER_BATCH[0].amount_cents * (k + 1);
+    const billed = INVOICES_PER_BATCH[0].billed_hours * 3600 * (k + 1);
+    const holds = async (expr: string, want: number) => byCurrency(resultOf(await prom.query(expr), expr)).EUR === want && byCurrency(await vm.query(expr)).EUR === want;
     await eventually(
-      async () => (byCurrency(resultOf(await prom.query(EUR_TOTAL), EUR_TOTAL)).EUR === eur && byCurrency(await vm.query(EUR_TOTAL)).EUR === eur ? true : undefined),
-      20_000,
+      async () => ((await holds(EUR_TOTAL, eur)) && (await holds(EUR_FLEET_TOTAL, eur)) && (await holds(EUR_FLEET_BILLED, billed)) ? true : undefined),
+      60_000,
       `batch ${k} on both backends`,
     );
     afterBatch.push(Date.now() / 1000);
@@ -70,13 +82,16 @@ beforeAll(async () => {
   expect(await postEvents(agent.url, batch(0))).toEqual({ status: 202, body: { accepted: 0, duplicates: batch(0).length } });
   expect((await postEvents(agent.url, [{ type: 'invoice', amount_cent: 1 }])).status).toBe(400);
   const total = `sum by (currency) (quality_billing_invoice_amount_cents_total)`;
-  await eventually(async () => (JSON.stringify(byCurrency(resultOf(await prom.query(total), total))) === JSON.stringify(byCurrency(await vm.query(total))) && byCurrency(await vm.query(total)).EUR === TOTAL_CENTS.EUR ? true : undefined), 20_000, 'both backends to hold the final totals');
+  // Sorted: Prometheus 3 and VictoriaMetrics return the series in different orders.
+  const sorted = (s: Series) => JSON.stringify(Object.entries(byCurrency(s)).sort());
+  await eventually(async () => (sorted(resultOf(await prom.query(total), total)) === sorted(await vm.query(total)) && byCurrency(await vm.query(total)).EUR === TOTAL_CENTS.EUR ? true : undefined), 20_000, 'both backends to hold the final totals');
   await new Promise((r) => setTimeout(r, 1500));
 }, 120_000);
 
 afterAll(async () => {
   await agent?.stop();
   await prom?.stop();
+  await vmalert?.stop();
   await vm?.stop();
 });
 
@@ -91,10 +106,11 @@ describe('the workload reaches both backends exactly', () => {
   it('the pull path has job/instance from the scrape; the push path has the resource attributes instead', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const pull = resultOf(await prom.query('qb_agent_build_info'), 'qb_agent_build_info');
-    expect(pull.map((s) => [s.metric.job, s.metric.instance, s.metric.service_instance_id])).toEqual([['qb-agent', agentAddress, undefined]]);
     const push = await vm.query('qb_agent_build_info');
     expect(push.map((s) => [s.metric.job, s.metric.instance, s.metric.service_name, s.metric.otel_scope_name])).toEqual([[undefined, undefined, 'qb-agent', undefined]]);
+    // The agent's identity is on both: a resource attribute on push, a constant label on pull (metrics.resourceConstantLabels).
     expect(push[0]!.metric.service_instance_id).toBeTruthy();
+    expect(pull.map((s) => [s.metric.job, s.metric.instance, s.metric.service_instance_id])).toEqual([['qb-agent', agentAddress, push[0]!.metric.service_instance_id]]);
   });
 });
 

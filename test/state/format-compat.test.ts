@@ -15,7 +15,8 @@ import { ROOT } from '../support/tools.ts';
  * is what that agent's /metrics showed.
  */
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'state', 'v2');
-const ARGS = ['--business.cardinalityLimit', '3'];
+// That release put no resource attribute on the series (metrics.resourceConstantLabels came later): expose as it did.
+const ARGS = ['--business.cardinalityLimit', '3', '--metrics.resourceConstantLabels', ''];
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -29,7 +29,7 @@ export interface GatewayTopology {
 }
 
 export async function startGatewayTopology(options: { gateways?: number } = {}): Promise<GatewayTopology> {
-  const binary = toolPath('prometheus-3.5');
+  const binary = toolPath('prometheus');
   if (!binary) throw new Error('prometheus missing');
   const walRoot = mkdtempSync(join(tmpdir(), 'qb-gateways-'));
   const store = await startPrometheus({ binary, receivers: ['remote-write'] });

@@ -30,7 +30,9 @@ export interface PrometheusOptions {
   /**
    * A committed Prometheus config (path from the repository root) whose scrape
    * targets are replaced by `targets` (compose name → test address); its rule
-   * files are dropped. Without it Prometheus only receives (remote write, OTLP).
+   * files are loaded from where compose mounts them (`prometheus/` is
+   * `/etc/prometheus`, beside the config). Without it Prometheus only receives
+   * (remote write, OTLP).
    */
   readonly config?: string;
   readonly targets?: Readonly<Record<string, string>>;
@@ -49,7 +51,8 @@ function configFor(options: PrometheusOptions, selfAddress: string): string {
   if (!options.config) return stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [], ...(options.otlp ? { otlp: options.otlp } : {}) });
   const config = parse(readFileSync(join(ROOT, options.config), 'utf8')) as { global: Record<string, unknown>; rule_files?: string[]; scrape_configs: ScrapeConfig[] };
   config.global = { ...config.global, scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
-  delete config.rule_files;
+  // Compose mounts the config at /etc/prometheus/<mode>.yml and ./prometheus/rules at /etc/prometheus/rules.
+  if (config.rule_files) config.rule_files = config.rule_files.map((f) => join(ROOT, 'prometheus', f));
   const targets: Record<string, string> = { 'localhost:9090': selfAddress, ...options.targets };
   for (const job of config.scrape_configs) {
     for (const sc of job.static_configs) sc.targets = sc.targets.map((t) => targets[t] ?? t);

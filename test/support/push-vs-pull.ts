@@ -2,9 +2,12 @@ import { parseExposition } from './prom-text.ts';
 import type { VictoriaMetrics } from './victoria-metrics.ts';
 import { eventually } from './workload.ts';
 
-/** Labels only one path carries: the scope on pull, the resource attributes on push. */
+/**
+ * Labels only one path carries: the scope on pull (VictoriaMetrics 1.14x names it scope_name/scope_version
+ * on push), the resource attributes on push. service_instance_id is on both (metrics.resourceConstantLabels).
+ */
 export const PULL_ONLY = new Set(['otel_scope_name', 'otel_scope_version']);
-export const PUSH_ONLY = new Set(['service_name', 'service_version', 'service_instance_id', 'host_name']);
+export const PUSH_ONLY = new Set(['service_name', 'service_version', 'host_name', 'scope_name', 'scope_version']);
 /** Series whose values cannot change between a push and the scrape that follows it. */
 export const STABLE = /^(quality_billing_|qb_agent_events_total$|qb_agent_ingest_requests_total$|qb_agent_dedupe_ids$|qb_agent_metric_series$|qb_agent_build_info$)/;
 

@@ -5,15 +5,15 @@ import { skipReason } from './skip.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Where scripts/provision-tools.sh unpacks each tool: <package>-<Debian suite>. Prometheus 3.5 LTS and VictoriaMetrics 1.145 come from sid. */
 const TOOLS = {
-  promtool: 'prometheus/usr/bin/promtool',
-  prometheus: 'prometheus/usr/bin/prometheus',
-  'victoria-metrics': 'victoria-metrics/usr/bin/victoria-metrics',
-  'docker-compose': 'docker-compose/usr/libexec/docker/cli-plugins/docker-compose',
-  debootstrap: 'debootstrap/usr/sbin/debootstrap',
-  'systemd-nspawn': 'systemd-container/usr/bin/systemd-nspawn',
-  /** Prometheus 3.5 LTS (Debian sid), what the Collector path is tested with. */
-  'prometheus-3.5': 'prometheus-sid/usr/bin/prometheus',
+  promtool: 'promtool-sid/usr/bin/promtool',
+  prometheus: 'prometheus-sid/usr/bin/prometheus',
+  'victoria-metrics': 'victoria-metrics-sid/usr/bin/victoria-metrics',
+  vmalert: 'victoria-metrics-sid/usr/bin/vmalert',
+  'docker-compose': 'docker-compose-trixie/usr/libexec/docker/cli-plugins/docker-compose',
+  debootstrap: 'debootstrap-bookworm/usr/sbin/debootstrap',
+  'systemd-nspawn': 'systemd-container-bookworm/usr/bin/systemd-nspawn',
 } as const;
 
 export type ToolName = keyof typeof TOOLS;

@@ -36,6 +36,7 @@ export async function startVictoriaMetrics(): Promise<VictoriaMetrics> {
       '-opentelemetry.usePrometheusNaming',
       '-search.latencyOffset=0s',
       '-search.disableCache',
+      '-inmemoryDataFlushInterval=1s',
       '-loggerLevel=ERROR',
     ],
   }).catch((err: unknown) => {

@@ -38,6 +38,28 @@ describe('PrometheusPull', () => {
     expect(scrape.body).toBe(new PrometheusSerializer().serialize(resourceMetrics));
   });
 
+  it('writes the configured resource attributes as labels on every series, and only those (metrics.resourceConstantLabels)', async () => {
+    const pull = new PrometheusPull(silent, { resourceConstantLabels: ['service.instance.id'] });
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 't', 'service.instance.id': 'id-1', 'service.instanceXid': 'not-me', 'host.name': 'h' }),
+      readers: [pull.reader],
+    });
+    providers.push(provider);
+    const meter = provider.getMeter('m');
+    meter.createCounter('c').add(3, { k: 'v' });
+    meter.createHistogram('h').record(1);
+    const body = String((await pull.scrape()).body);
+    const series = body.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(series.length).toBeGreaterThan(5);
+    for (const line of series) expect(line, line).toContain('service_instance_id="id-1"');
+    expect(series.filter((l) => l.includes('host_name=') || l.includes('not-me'))).toEqual([
+      'target_info{service_name="t",service_instance_id="id-1",service_instanceXid="not-me",host_name="h"} 1',
+    ]);
+    expect(series).toContain('c_total{k="v",otel_scope_name="m",service_instance_id="id-1"} 3');
+    const { resourceMetrics } = await pull.reader.collect();
+    expect(body).toBe(new PrometheusSerializer(undefined, false, /^service\.instance\.id$/).serialize(resourceMetrics));
+  });
+
   it('gzips the same bytes when the scraper accepts gzip', async () => {
     const pull = pullWith(50);
     const plain = await pull.scrape();

@@ -9,3 +9,10 @@ export const COLLECTOR_ADDS: ReadonlySet<string> = new Set(['job', 'instance', '
 
 /** The instrumentation scope, on the agent's /metrics and kept by the Collector. */
 export const SCOPE_LABELS: ReadonlySet<string> = new Set(['otel_scope_name', 'otel_scope_version']);
+
+/**
+ * The labels the store has and the agent's /metrics has not: the agent exposes
+ * service_instance_id on every series itself (metrics.resourceConstantLabels),
+ * so that one is on both sides and must match.
+ */
+export const STORE_ONLY: ReadonlySet<string> = new Set([...COLLECTOR_ADDS].filter((label) => label !== 'service_instance_id'));

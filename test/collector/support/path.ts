@@ -34,7 +34,7 @@ export function usePathParts(): PathParts {
 export async function startScrapedCollector(parts: PathParts): Promise<{ collector: Collector; prom: Prometheus }> {
   const collector = (parts.collector = await startCollector());
   const prom = (parts.prom = await startPrometheus({
-    binary: toolPath('prometheus-3.5')!,
+    binary: toolPath('prometheus')!,
     config: 'deploy/compose/prometheus-push.yml',
     targets: { 'otel-collector:8889': collector.exporterAddress },
   }));
@@ -47,7 +47,7 @@ export async function startScrapedCollector(parts: PathParts): Promise<{ collect
  * remote-write receiver.
  */
 export async function startRemoteWriteCollector(parts: PathParts, walDir: string): Promise<{ collector: Collector; prom: Prometheus }> {
-  const prom = (parts.prom = await startPrometheus({ binary: toolPath('prometheus-3.5')!, receivers: ['remote-write'] }));
+  const prom = (parts.prom = await startPrometheus({ binary: toolPath('prometheus')!, receivers: ['remote-write'] }));
   const collector = (parts.collector = await startCollector({ exporters: ['prometheus_remote_write'], remoteWriteUrl: prom.remoteWriteUrl, walDir }));
   return { collector, prom };
 }

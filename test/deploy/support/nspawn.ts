@@ -12,7 +12,7 @@ export const SYSTEMD_ROOT = join(ROOT, '.cache', 'systemd-root', 'bookworm');
  * the library path (its RUNPATH points at the host's, which may be another
  * release or absent).
  */
-const NSPAWN_ENV = { ...process.env, LD_LIBRARY_PATH: join(ROOT, '.cache', 'tools', 'libsystemd-shared', 'usr', 'lib', 'x86_64-linux-gnu', 'systemd') };
+const NSPAWN_ENV = { ...process.env, LD_LIBRARY_PATH: join(ROOT, '.cache', 'tools', 'libsystemd-shared-bookworm', 'usr', 'lib', 'x86_64-linux-gnu', 'systemd') };
 
 /**
  * Why the systemd boot test cannot run here, or undefined when it can. On

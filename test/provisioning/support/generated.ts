@@ -84,14 +84,15 @@ export function alertExpressions(): Expression[] {
   return [...prom, ...grafana];
 }
 
-/** Grafana's variables as a test substitutes them; `job`/`instance` default to "All" (`.*`). */
-export function substitute(expr: string, vars: { range: string; rateInterval: string; interval: string; job?: string; instance?: string }): string {
+/** Grafana's variables as a test substitutes them; `job`/`instance`/`agent` default to "All" (`.*`). */
+export function substitute(expr: string, vars: { range: string; rateInterval: string; interval: string; job?: string; instance?: string; agent?: string }): string {
   const out = expr
     .replaceAll('$__rate_interval', vars.rateInterval)
     .replaceAll('$__range', vars.range)
     .replaceAll('$__interval', vars.interval)
     .replaceAll('$job', vars.job ?? '.*')
-    .replaceAll('$instance', vars.instance ?? '.*');
+    .replaceAll('$instance', vars.instance ?? '.*')
+    .replaceAll('$agent', vars.agent ?? '.*');
   if (out.includes('$')) throw new Error(`unsubstituted variable in ${out}`);
   return out;
 }
